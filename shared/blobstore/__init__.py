@@ -1,0 +1,58 @@
+"""Where bytes live: originals and variants, addressed by key.
+
+Keys are content-addressed (`originals/<sha256>`, `variants/<sha256>/<name>.<fmt>`), so a
+put of an existing key is harmless and every object is immutable. One module per backend;
+nothing outside it imports its SDK.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from urllib.parse import urlsplit
+
+
+class BlobNotFound(KeyError):
+    """The key does not exist in the store."""
+
+
+class BlobStoreUnavailable(RuntimeError):
+    """The store could not be reached or refused the operation."""
+
+
+class BlobStore(ABC):
+    @abstractmethod
+    def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
+        """Store `data` under `key` durably (visible to every reader when this returns)."""
+
+    @abstractmethod
+    def get(self, key: str) -> bytes:
+        """The bytes under `key`; raises BlobNotFound."""
+
+    @abstractmethod
+    def exists(self, key: str) -> bool: ...
+
+    @abstractmethod
+    def delete(self, key: str) -> None:
+        """Remove `key`; deleting a missing key is not an error."""
+
+    @abstractmethod
+    def ping(self) -> None:
+        """Raise BlobStoreUnavailable if the store cannot serve requests."""
+
+
+def original_key(sha256: str) -> str:
+    return f"originals/{sha256}"
+
+
+def variant_key(sha256: str, name: str, fmt: str) -> str:
+    return f"variants/{sha256}/{name}.{fmt}"
+
+
+def create_blob_store(url: str) -> BlobStore:
+    scheme = urlsplit(url).scheme
+    if scheme == "file":
+        from .file import FileBlobStore
+        return FileBlobStore.from_url(url)
+    if scheme == "s3":
+        from .s3 import S3BlobStore
+        return S3BlobStore.from_url(url)
+    raise ValueError(f"BLOB_URL: unsupported scheme {scheme!r} (use file:// or s3://)")

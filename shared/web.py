@@ -1,0 +1,86 @@
+"""What every OnePic Flask app shares: JSON errors, /healthz, /readyz, /metrics and request
+metrics. `install(app, service, checks)` wires them in."""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Callable
+
+from flask import Flask, Response, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from . import metrics
+
+log = logging.getLogger(__name__)
+
+_HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
+               415: "unsupported_media_type", 422: "unprocessable_entity",
+               429: "too_many_requests", 503: "unavailable"}
+
+
+class ApiError(Exception):
+    """An error the client should see: status, snake_case code and a human sentence."""
+
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def error_response(status: int, code: str, message: str) -> Response:
+    resp = jsonify({"error": {"code": code, "message": message}})
+    resp.status_code = status
+    return resp
+
+
+def install(app: Flask, service: str, checks: dict[str, Callable[[], None]]) -> None:
+    """Add error handlers, operations endpoints and request metrics to `app`.
+
+    `checks` maps a dependency name to a callable that raises when it is not ready."""
+
+    @app.errorhandler(ApiError)
+    def _api_error(e: ApiError):
+        return error_response(e.status, e.code, e.message)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(e: HTTPException):
+        code = _HTTP_CODES.get(e.code or 500, "error")
+        return error_response(e.code or 500, code, e.description or code)
+
+    @app.errorhandler(Exception)
+    def _unexpected(e: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500, "internal_error", "Something went wrong on our side.")
+
+    @app.get("/healthz")
+    def healthz():
+        return jsonify({"status": "ok", "service": service})
+
+    @app.get("/readyz")
+    def readyz():
+        failed = []
+        for name, check in checks.items():
+            try:
+                check()
+            except Exception as e:  # noqa: BLE001 - any failure means not ready
+                failed.append({"dependency": name, "error": type(e).__name__})
+        body = {"status": "ok" if not failed else "unavailable", "service": service, "failed": failed}
+        return jsonify(body), (200 if not failed else 503)
+
+    @app.get("/metrics")
+    def metrics_endpoint():
+        data, ctype = metrics.exposition()
+        return Response(data, content_type=ctype)
+
+    @app.before_request
+    def _start_timer():
+        g._onepic_t0 = time.perf_counter()
+
+    @app.after_request
+    def _record(resp: Response):
+        route = request.url_rule.rule if request.url_rule else "unmatched"
+        t0 = g.get("_onepic_t0")
+        if t0 is not None:
+            metrics.HTTP_LATENCY.labels(service, route).observe(time.perf_counter() - t0)
+        metrics.HTTP_REQUESTS.labels(service, request.method, route, str(resp.status_code)).inc()
+        return resp
