@@ -1,0 +1,57 @@
+"""Standalone mode: all four services in one process on the embedded backends.
+
+`python -m services.standalone` serves the public origin on PORT (8080). The services are
+the same app factories and workers that run as separate processes in `make up`; here they
+share one in-process cache and queue (memory:// URLs name process-wide instances), and
+upload/render reach metadata's internal API in-process instead of over HTTP. Migrations are
+applied beforehand by `make migrate` (as in every mode), not here."""
+from __future__ import annotations
+
+import logging
+import threading
+
+from shared.config import Settings
+from shared.server import configure_logging, serve
+
+log = logging.getLogger("onepic.standalone")
+
+
+def build(settings: Settings, stop: threading.Event):
+    """The origin WSGI app, with the background workers started beside it."""
+    from services.metadata.app import create_app as metadata_app
+    from services.metadata.worker import start_background
+    from services.render.app import create_app as render_app
+    from services.resizer.worker import run as run_resizer
+    from services.upload.app import create_app as upload_app
+    from shared.blobstore import create_blob_store
+    from shared.cache import create_cache
+    from shared.internal import MetadataClient
+
+    from .origin import Origin
+
+    cache = create_cache(settings.cache_url)
+    blobs = create_blob_store(settings.blob_url)
+    metadata = metadata_app(settings, cache=cache)
+    client = MetadataClient.in_process(metadata, settings.internal_token)
+    apps = {
+        "metadata": metadata,
+        "upload": upload_app(settings, blobs=blobs, metadata=client),
+        "render": render_app(settings, cache=cache, blobs=blobs, metadata=client),
+    }
+    start_background(settings, stop, cache=cache)
+    threading.Thread(target=run_resizer, args=(settings, stop), name="resizer", daemon=True).start()
+    log.info("standalone origin on %s with %s", settings.origin, settings.redacted())
+    return Origin(apps)
+
+
+def main() -> None:
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    stop = threading.Event()
+    # One worker process: the in-process queue and cache must be shared by every service.
+    serve(lambda: build(settings, stop), port=settings.port, workers=1, threads=16,
+          worker_exit=lambda server, worker: stop.set())
+
+
+if __name__ == "__main__":
+    main()
