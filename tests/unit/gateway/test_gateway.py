@@ -1,0 +1,84 @@
+"""The local gateway routes like the Ingress: uploads to upload, /v1 to metadata, the rest
+to render, never /internal. Upstreams here are real HTTP servers on loopback that echo who
+answered."""
+import json
+import threading
+from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+import pytest
+from werkzeug.test import Client
+
+from services.gateway.proxy import Gateway
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def _echo(name):
+    def app(environ, start_response):
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        payload = json.dumps({"service": name, "path": environ["PATH_INFO"],
+                              "query": environ.get("QUERY_STRING", ""),
+                              "auth": environ.get("HTTP_AUTHORIZATION"),
+                              "body": len(body)}).encode()
+        start_response("200 OK", [("Content-Type", "application/json"), ("ETag", '"e1"'),
+                                ("Content-Length", str(len(payload)))])
+        return [payload]
+    return app
+
+
+@pytest.fixture(scope="module")
+def gateway():
+    servers, urls = [], {}
+    for name in ("upload", "metadata", "render"):
+        srv = make_server("127.0.0.1", 0, _echo(name), handler_class=_Quiet)
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        servers.append(srv)
+        urls[name] = f"http://127.0.0.1:{srv.server_port}"
+    yield Client(Gateway(urls))
+    for srv in servers:
+        srv.shutdown()
+
+
+@pytest.mark.parametrize("method,path,service", [
+    ("POST", "/v1/photos", "upload"),
+    ("GET", "/v1/photos", "metadata"),
+    ("POST", "/v1/users", "metadata"),
+    ("GET", "/v1/me", "metadata"),
+    ("GET", "/arpit", "render"),
+    ("GET", "/avatar/abc", "render"),
+    ("GET", "/i/xyz", "render"),
+])
+def test_routes_like_the_ingress(gateway, method, path, service):
+    r = gateway.open(path + "?s=64", method=method, data=b"12345",
+                     headers={"Authorization": "Bearer t"})
+    body = r.get_json()
+    assert (body["service"], body["path"], body["query"]) == (service, path, "s=64")
+    assert body["auth"] == "Bearer t"
+    assert r.headers["ETag"] == '"e1"'
+    if method == "POST":
+        assert body["body"] == 5
+
+
+def test_internal_is_never_routed(gateway):
+    r = gateway.get("/internal/auth")
+    assert r.status_code == 404
+    assert r.get_json()["error"]["code"] == "not_found"
+
+
+def test_head_keeps_the_upstream_length(gateway):
+    r = gateway.head("/arpit")
+    assert r.status_code == 200 and r.data == b""
+    assert int(r.headers["Content-Length"]) > 0
+
+
+def test_readyz_reports_a_dead_upstream():
+    gw = Client(Gateway({"upload": "http://127.0.0.1:9", "metadata": "http://127.0.0.1:9",
+                         "render": "http://127.0.0.1:9"}))
+    r = gw.get("/readyz")
+    assert r.status_code == 503
+    assert {f["service"] for f in r.get_json()["failed"]} == {"upload", "metadata", "render"}
+    assert gw.get("/arpit").status_code == 502
