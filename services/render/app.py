@@ -1,0 +1,245 @@
+"""The render service: the public read path as a plain WSGI callable.
+
+Not Flask, because the warm path must stay a handful of string operations: route by prefix,
+parse → micro-cache lookup → LRU hit → headers. Start with
+`gunicorn 'services.render.app:create_app()'`.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import time
+
+from shared import metrics
+from shared.blobstore import BlobStore, BlobStoreUnavailable
+from shared.cache import Cache
+from shared.config import Settings
+from shared.images import CONTENT_TYPES, ImageRejected
+from shared.internal import MetadataClient, MetadataUnavailable
+
+from . import fallback, params, pipeline
+from .bytecache import ByteCache, Rendered
+from .http import STATUS, HttpError, error, etag_for, json_body, none_match
+from .resolve import Resolver
+
+log = logging.getLogger(__name__)
+
+SERVICE = "render"
+IMMUTABLE = "public, max-age=31536000, immutable"
+USERNAME = re.compile(r"[a-z0-9_-]{1,64}\Z")
+EMAIL_HASH = re.compile(r"(?:[0-9a-f]{32}|[0-9a-f]{64})\Z")
+PHOTO_ID = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
+R_USER, R_AVATAR, R_PHOTO = "/<username>", "/avatar/<hash>", "/i/<photo_id>"
+UNMATCHED = "unmatched"
+OPS = {"/healthz", "/readyz", "/metrics"}
+# Metric labels take only these methods, so junk methods cannot grow the label set.
+METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+COMMON = [("X-Content-Type-Options", "nosniff"), ("Access-Control-Allow-Origin", "*")]
+
+
+class RenderApp:
+    def __init__(self, settings: Settings, cache: Cache, blobs: BlobStore,
+                 metadata: MetadataClient):
+        self.settings = settings
+        self.cache, self.blobs = cache, blobs
+        self.resolver = Resolver(cache, metadata, settings.micro_cache_seconds)
+        self.bytes = ByteCache(settings.render_cache_bytes)
+        self.pipeline = pipeline.Pipeline(blobs, settings.render_concurrency,
+                                          fallback.generators())
+        self.avatar_cache_control = f"public, max-age={settings.avatar_max_age}"
+        self._requests: dict[tuple, object] = {}   # pre-bound metric children
+        self._latency: dict[str, object] = {}
+        self._cache_hit = metrics.RENDER_CACHE.labels("hit")
+        self._cache_miss = metrics.RENDER_CACHE.labels("miss")
+
+    # -- WSGI --------------------------------------------------------------------------
+    def __call__(self, environ, start_response):
+        t0 = time.perf_counter()
+        method = environ["REQUEST_METHOD"]
+        route, segment = _route(environ.get("PATH_INFO") or "/")
+        try:
+            status, headers, body = self._dispatch(method, route, segment, environ)
+        except HttpError as e:
+            status, headers, body = error(e.status, e.code, e.message)
+            headers += e.headers
+        except params.BadRequest as e:
+            status, headers, body = error(400, e.code, e.message)
+        except Exception:  # noqa: BLE001 - never let a request take the worker down
+            log.exception("render failed: %s %s", method, environ.get("PATH_INFO"))
+            status, headers, body = error(500, "internal_error", "Something went wrong on our side.")
+        self._record(method if method in METHODS else "other", route, status,
+                     time.perf_counter() - t0)
+        start_response(STATUS[status], headers)
+        return [] if method == "HEAD" else [body]
+
+    def _record(self, method: str, route: str, status: int, seconds: float) -> None:
+        key = (method, route, status)
+        counter = self._requests.get(key)
+        if counter is None:
+            counter = self._requests[key] = metrics.HTTP_REQUESTS.labels(
+                SERVICE, method, route, str(status))
+        latency = self._latency.get(route)
+        if latency is None:
+            latency = self._latency[route] = metrics.HTTP_LATENCY.labels(SERVICE, route)
+        counter.inc()
+        latency.observe(seconds)
+
+    def _dispatch(self, method: str, route: str, segment: str, environ):
+        if route == UNMATCHED:
+            raise HttpError(404, "not_found", "No such page.")
+        if method != "GET" and method != "HEAD":
+            raise HttpError(405, "method_not_allowed", f"{method} is not allowed here.",
+                            [("Allow", "GET, HEAD")])
+        if route == R_PHOTO:
+            return self._photo(segment, environ)
+        if route == R_USER or route == R_AVATAR:
+            return self._avatar(route, segment, environ)
+        return self._ops(route)
+
+    # -- image routes --------------------------------------------------------------------
+    def _avatar(self, route: str, segment: str, environ):
+        split = params.split_extension(segment)
+        if split is None:
+            raise HttpError(404, "not_found", "Pictures are served as .jpg, .png or .webp.")
+        name, ext_fmt = split
+        p = params.avatar_params(params.query(environ.get("QUERY_STRING", "")))
+        name = name.lower()
+        if route == R_USER:
+            kind, valid = "user", USERNAME.match(name)
+        else:
+            kind, valid = "email", EMAIL_HASH.match(name)
+        entry = self._lookup(kind, name) if valid and not p.force_default else None
+        photo = fallback.shown_photo(entry, p)
+        accept = environ.get("HTTP_ACCEPT", "")
+        if photo is not None:
+            fmt, vary = params.negotiate(ext_fmt, accept, bool(photo.get("alpha")))
+            job = pipeline.plan_box(photo, p.size, p.size, "square", fmt)
+            try:
+                return self._image(environ, job, self.avatar_cache_control, vary)
+            except (pipeline.SourceMissing, ImageRejected):
+                # A picture we cannot produce must not become a broken image.
+                log.warning("avatar %s/%s: source unusable, serving the default", kind, name)
+        kind_ = fallback.choose(p)
+        fmt, vary = params.negotiate(ext_fmt, accept, fallback.has_alpha(kind_))
+        job = pipeline.plan_default(kind_, p.size, fmt, fallback.ident_for(kind_, name))
+        return self._image(environ, job, self.avatar_cache_control, vary)
+
+    def _photo(self, segment: str, environ):
+        split = params.split_extension(segment)
+        if split is None:
+            raise HttpError(404, "not_found", "Pictures are served as .jpg, .png or .webp.")
+        photo_id, ext_fmt = split
+        p = params.photo_params(params.query(environ.get("QUERY_STRING", "")))
+        view = self._lookup("photo", photo_id) if PHOTO_ID.match(photo_id) else None
+        if view is None:
+            raise HttpError(404, "not_found", "No such photo.")
+        fmt, vary = params.negotiate(ext_fmt, environ.get("HTTP_ACCEPT", ""),
+                                     bool(view.get("alpha")))
+        if p.named is not None:
+            job = pipeline.plan_named(view, p.named, fmt)
+        else:
+            job = pipeline.plan_box(view, p.width, p.height, p.fit, fmt)
+        cache_control = IMMUTABLE if p.explicit else self.avatar_cache_control
+        try:
+            return self._image(environ, job, cache_control, vary)
+        except (pipeline.SourceMissing, ImageRejected):
+            log.warning("photo %s: source unusable", photo_id)
+            raise HttpError(404, "not_found", "This photo's image is not available.")
+
+    def _lookup(self, kind: str, name: str) -> dict | None:
+        try:
+            return self.resolver.lookup(kind, name)
+        except MetadataUnavailable:
+            raise HttpError(503, "unavailable", "Pictures cannot be looked up right now.",
+                            [("Retry-After", "1")])
+
+    def _image(self, environ, job: pipeline.Job, cache_control: str, vary: bool):
+        key = job.key
+        item = self.bytes.get(key)
+        if item is not None:
+            self._cache_hit.inc()
+            etag = item.etag
+        else:
+            self._cache_miss.inc()
+            etag = etag_for(key)
+        headers = [("ETag", etag), ("Cache-Control", cache_control), *COMMON]
+        if vary:
+            headers.append(("Vary", "Accept"))
+        inm = environ.get("HTTP_IF_NONE_MATCH")
+        if inm and none_match(inm, etag):
+            return 304, headers, b""
+        if item is None:
+            item = self._produce(job)
+            headers[0] = ("ETag", item.etag)
+        headers.append(("Content-Type", item.content_type))
+        headers.append(("Content-Length", item.length))
+        return 200, headers, item.body
+
+    def _produce(self, job: pipeline.Job) -> Rendered:
+        try:
+            done, body = self.pipeline.produce(job)
+        except pipeline.Busy:
+            raise HttpError(503, "busy", "Too many pictures are being drawn; retry shortly.",
+                            [("Retry-After", "1")])
+        except BlobStoreUnavailable:
+            raise HttpError(503, "unavailable", "Image storage is unavailable right now.",
+                            [("Retry-After", "1")])
+        key = done.key
+        item = Rendered(body, CONTENT_TYPES[done.fmt], etag_for(key), str(len(body)))
+        self.bytes.put(key, item)
+        return item
+
+    # -- operations ----------------------------------------------------------------------
+    def _ops(self, route: str):
+        if route == "/healthz":
+            body = json_body({"status": "ok", "service": SERVICE})
+        elif route == "/readyz":
+            failed = []
+            for name, check in (("cache", self.cache.ping), ("blobstore", self.blobs.ping)):
+                try:
+                    check()
+                except Exception as e:  # noqa: BLE001 - any failure means not ready
+                    failed.append({"dependency": name, "error": type(e).__name__})
+            body = json_body({"status": "unavailable" if failed else "ok",
+                              "service": SERVICE, "failed": failed})
+            return (503 if failed else 200), self._json_headers(body), body
+        else:
+            data, ctype = metrics.exposition()
+            return 200, [("Content-Type", ctype), ("Content-Length", str(len(data)))], data
+        return 200, self._json_headers(body), body
+
+    @staticmethod
+    def _json_headers(body: bytes) -> list:
+        return [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
+                ("Cache-Control", "no-store")]
+
+
+def _route(path: str) -> tuple[str, str]:
+    """(route template, the one path segment it names); a few string operations."""
+    if path.startswith("/i/"):
+        route, segment = R_PHOTO, path[3:]
+    elif path.startswith("/avatar/"):
+        route, segment = R_AVATAR, path[8:]
+    elif path in OPS:
+        return path, ""
+    else:
+        route, segment = R_USER, path[1:]
+    if not segment or "/" in segment:
+        return UNMATCHED, ""
+    return route, segment
+
+
+def create_app(settings: Settings | None = None, *, cache: Cache | None = None,
+               blobs: BlobStore | None = None, metadata: MetadataClient | None = None):
+    settings = settings or Settings.from_env()
+    if cache is None:
+        from shared.cache import create_cache
+        cache = create_cache(settings.cache_url)
+    if blobs is None:
+        from shared.blobstore import create_blob_store
+        blobs = create_blob_store(settings.blob_url)
+    if metadata is None:
+        if not settings.metadata_url:
+            raise ValueError("METADATA_URL must be set when render runs on its own")
+        metadata = MetadataClient.over_http(settings.metadata_url, settings.internal_token)
+    return RenderApp(settings, cache, blobs, metadata)

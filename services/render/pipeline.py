@@ -1,0 +1,111 @@
+"""From a plan (what to show) to bytes: fetch the source blob and transform it, with a bound
+on how many transforms run at once so a flood of distinct sizes cannot starve the process.
+
+A Job's `key` names its bytes exactly (image, source, box, fit, format), so the byte cache
+and the strong ETag can both be derived from it."""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, replace
+
+from shared.blobstore import BlobNotFound, BlobStore, original_key, variant_key
+from shared.images import VARIANTS
+
+from . import sources
+
+# How long a request waits for a transform slot before answering 503.
+SLOT_WAIT_SECONDS = 2.0
+
+
+class Busy(Exception):
+    """No transform slot became free in time."""
+
+
+class SourceMissing(Exception):
+    """The read model names an image whose original is not in the blob store."""
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    op: str                   # "variant" (stored bytes as-is) | "sanitize" | "render" | "default"
+    fmt: str
+    sha256: str = ""          # for defaults: the default's kind
+    source: str = sources.ORIGINAL
+    source_fmt: str = ""
+    width: int | None = None
+    height: int | None = None
+    fit: str = ""
+    ident: str = ""           # what a generated default is derived from (hash, name)
+
+    @property
+    def key(self) -> str:
+        box = f"{self.width or ''}x{self.height or ''}"
+        src = f"{self.source}.{self.source_fmt}" if self.source_fmt else self.source
+        return f"{self.op}/{self.sha256}/{src}/{box}/{self.fit}/{self.ident}/{self.fmt}"
+
+
+def plan_box(view: dict, width: int | None, height: int | None, fit: str, fmt: str) -> Job:
+    """A rendering of `view` into a box (fit: square | contain | cover)."""
+    source, source_fmt = sources.choose(view, width, height, fit)
+    return Job("render", fmt, view["sha256"], source, source_fmt or "", width, height, fit)
+
+
+def plan_named(view: dict, name: str, fmt: str) -> Job:
+    """A named size: the stored variant as it is, or (until it exists) its equivalent."""
+    sha = view["sha256"]
+    if name == sources.ORIGINAL:
+        return Job("sanitize", fmt, sha)
+    # The box is kept on a variant job too, so it can be rendered if the blob is missing.
+    side = min(VARIANTS[name], max(view["width"], view["height"]))
+    if fmt in view.get("variants", {}).get(name, ()):
+        return Job("variant", fmt, sha, name, fmt, side, side, "contain")
+    return plan_box(view, side, side, "contain", fmt)
+
+
+def plan_default(kind: str, size: int, fmt: str, ident: str = "") -> Job:
+    return Job("default", fmt, kind, "", "", size, size, "square", ident)
+
+
+class Pipeline:
+    def __init__(self, blobs: BlobStore, concurrency: int, defaults: dict,
+                 slot_wait: float = SLOT_WAIT_SECONDS):
+        self.blobs = blobs
+        self.defaults = defaults   # kind → callable(size, fmt, ident) -> bytes
+        self.slots = threading.BoundedSemaphore(max(1, concurrency))
+        self.slot_wait = slot_wait
+
+    def produce(self, job: Job) -> tuple[Job, bytes]:
+        """The bytes of `job`, and the job actually done: a missing variant blob falls back
+        to the original, which changes the key."""
+        if job.op == "default":
+            return job, self._transform(self.defaults[job.sha256], job.width, job.fmt, job.ident)
+        if job.source != sources.ORIGINAL:
+            try:
+                data = self.blobs.get(variant_key(job.sha256, job.source, job.source_fmt))
+            except BlobNotFound:
+                job = replace(job, op="render", source=sources.ORIGINAL, source_fmt="")
+            else:
+                if job.op == "variant":
+                    return job, data
+                return job, self._render(data, job)
+        try:
+            original = self.blobs.get(original_key(job.sha256))
+        except BlobNotFound as e:
+            raise SourceMissing(job.sha256) from e
+        if job.op == "sanitize":
+            from shared.images import transform
+            return job, self._transform(transform.sanitize, original, job.fmt)
+        return job, self._render(original, job)
+
+    def _render(self, source: bytes, job: Job) -> bytes:
+        from shared.images import transform
+        return self._transform(lambda: transform.render(
+            source, width=job.width, height=job.height, fit=job.fit, fmt=job.fmt))
+
+    def _transform(self, fn, *args):
+        if not self.slots.acquire(timeout=self.slot_wait):
+            raise Busy()
+        try:
+            return fn(*args)
+        finally:
+            self.slots.release()
