@@ -1,0 +1,71 @@
+"""An in-process broker for standalone mode and tests: one queue.Queue per logical queue.
+
+Messages do not survive the process, which is what standalone accepts; what it keeps from
+the real broker is the contract: JSON-only messages, ack after the handler, requeue on error.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import queue as queue_mod
+import threading
+
+from . import Broker, Handler
+
+log = logging.getLogger(__name__)
+
+_NAMED: dict[str, "MemoryBroker"] = {}
+_NAMED_LOCK = threading.Lock()
+
+
+class MemoryBroker(Broker):
+    def __init__(self, poll_interval: float = 0.1, retry_delay: float = 0.5):
+        self.poll_interval = poll_interval
+        self.retry_delay = retry_delay
+        self._queues: dict[str, queue_mod.Queue] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def named(cls, url: str) -> "MemoryBroker":
+        """One broker per URL per process, so services in one process talk to each other."""
+        with _NAMED_LOCK:
+            broker = _NAMED.get(url)
+            if broker is None:
+                broker = _NAMED[url] = cls()
+            return broker
+
+    def _queue(self, name: str) -> queue_mod.Queue:
+        with self._lock:
+            q = self._queues.get(name)
+            if q is None:
+                q = self._queues[name] = queue_mod.Queue()
+            return q
+
+    def publish(self, queue: str, message: dict) -> None:
+        # Serialise now, as the real broker would: a message that is not JSON fails here at
+        # the publisher, and the consumer gets its own copy rather than the caller's dict.
+        body = json.dumps(message)
+        self._queue(queue).put(body)
+
+    def consume(self, queue: str, handler: Handler, stop: threading.Event) -> None:
+        q = self._queue(queue)
+        while not stop.is_set():
+            try:
+                body = q.get(timeout=self.poll_interval)
+            except queue_mod.Empty:
+                continue
+            try:
+                handler(json.loads(body))
+            except Exception:  # noqa: BLE001 - any handler failure means retry later
+                log.exception("handler for %s failed; requeueing the message", queue)
+                # Wait before requeueing so a poisoned message does not spin the CPU; the
+                # wait ends early on stop, and the message is put back either way.
+                stop.wait(self.retry_delay)
+                q.put(body)
+
+    def pending(self, queue: str) -> int:
+        """Messages waiting in `queue` (approximate while consumers run); for tests."""
+        return self._queue(queue).qsize()
+
+    def ping(self) -> None:
+        return None

@@ -1,0 +1,62 @@
+"""An in-process cache: the read model's home when everything runs in one process."""
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+
+from . import Cache
+
+_NAMED: dict[str, "MemoryCache"] = {}
+_NAMED_LOCK = threading.Lock()
+
+
+class MemoryCache(Cache):
+    def __init__(self, max_keys: int = 100_000, clock=time.monotonic):
+        self.max_keys = max_keys
+        self._clock = clock
+        # key → (value, expires_at or None); insertion order is write order, so the first
+        # item is the oldest write and is what goes when the bound is exceeded.
+        self._data: OrderedDict[str, tuple[bytes, float | None]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @classmethod
+    def named(cls, url: str) -> "MemoryCache":
+        """One cache per URL per process, so services sharing a process share the read model."""
+        with _NAMED_LOCK:
+            cache = _NAMED.get(url)
+            if cache is None:
+                cache = _NAMED[url] = cls()
+            return cache
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            item = self._data.get(key)
+            if item is None:
+                return None
+            value, expires = item
+            if expires is not None and expires <= self._clock():
+                del self._data[key]
+                return None
+            return value
+
+    def set(self, key: str, value: bytes, ttl: float | None = None) -> None:
+        if not isinstance(value, (bytes, bytearray, memoryview)):
+            raise TypeError("cache values are bytes")
+        expires = None if ttl is None else self._clock() + ttl
+        with self._lock:
+            self._data.pop(key, None)
+            self._data[key] = (bytes(value), expires)
+            while len(self._data) > self.max_keys:
+                self._data.popitem(last=False)
+
+    def delete(self, key: str) -> None:
+        with self._lock:
+            self._data.pop(key, None)
+
+    def ping(self) -> None:
+        return None
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._data)
