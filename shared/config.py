@@ -68,6 +68,9 @@ class Settings:
         "How long render may reuse a read-model answer without asking the cache again (≤ 1 s).")
     render_concurrency: int = _option(
         "RENDER_CONCURRENCY", 4, "On-the-fly renderings allowed at once per render process.")
+    resizer_metrics_port: int = _option(
+        "RESIZER_METRICS_PORT", 8104,
+        "Port of the resizer's /healthz, /readyz and /metrics; 0 disables it.")
     log_level: str = _option("LOG_LEVEL", "INFO", "Python logging level.")
 
     @classmethod

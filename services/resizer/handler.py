@@ -1,0 +1,71 @@
+"""One resize request: original in, every variant out, then a result message.
+
+Order matters: variants are put before the result is published, so whoever reads the result
+can serve every variant it lists. Keys are content-addressed, so a redelivered request just
+rewrites the same objects and republishes the same result.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import time
+
+from shared import metrics
+from shared.blobstore import BlobNotFound, BlobStore, original_key, variant_key
+from shared.broker import RESIZE_REQUESTS, RESIZE_RESULTS, Broker
+from shared.images import CONTENT_TYPES, ImageRejected
+from shared.images.variants import make_variants
+
+log = logging.getLogger(__name__)
+
+SERVICE = "resizer"
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+class ResizeHandler:
+    def __init__(self, blobs: BlobStore, broker: Broker):
+        self.blobs = blobs
+        self.broker = broker
+
+    def __call__(self, message: dict) -> None:
+        try:
+            outcome = self._handle(message)
+        except Exception:
+            # Transient (store or broker down): the broker requeues and we try again later.
+            self._consumed("error")
+            raise
+        self._consumed(outcome)
+
+    def _handle(self, message: dict) -> str:
+        sha = message.get("sha256") if isinstance(message, dict) else None
+        if not isinstance(sha, str) or not _SHA256.match(sha):
+            # Retrying cannot fix a malformed message; acking it stops a poison loop.
+            log.error("dropping malformed resize request: %.200r", message)
+            return "invalid"
+        try:
+            original = self.blobs.get(original_key(sha))
+        except BlobNotFound:
+            log.warning("original %s is gone; nothing to resize", sha)
+            return "missing"
+        started = time.perf_counter()
+        try:
+            variants = make_variants(original)
+        except ImageRejected as e:
+            # The same bytes will fail the same way every time: ack rather than loop forever.
+            log.error("original %s cannot be decoded (%s); no variants made", sha, e.code)
+            return "corrupt"
+        for v in variants:
+            self.blobs.put(variant_key(sha, v.name, v.fmt), v.data, CONTENT_TYPES[v.fmt])
+        metrics.RESIZE_SECONDS.observe(time.perf_counter() - started)
+        self.broker.publish(RESIZE_RESULTS, {
+            "sha256": sha,
+            "variants": [{"name": v.name, "fmt": v.fmt, "width": v.width, "height": v.height,
+                          "bytes": len(v.data)} for v in variants],
+        })
+        metrics.EVENTS_PUBLISHED.labels(service=SERVICE, queue=RESIZE_RESULTS).inc()
+        log.info("resized %s into %d variants", sha, len(variants))
+        return "ok"
+
+    @staticmethod
+    def _consumed(outcome: str) -> None:
+        metrics.EVENTS_CONSUMED.labels(service=SERVICE, queue=RESIZE_REQUESTS, outcome=outcome).inc()

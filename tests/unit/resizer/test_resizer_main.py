@@ -1,0 +1,59 @@
+import json
+import os
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from services.resizer.__main__ import serve_ops
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def fetch(port: int, path: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as resp:
+            return resp.status, resp.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+@pytest.fixture
+def ops():
+    state = {"broker_up": True}
+
+    def broker_check():
+        if not state["broker_up"]:
+            raise ConnectionError("down")
+
+    server = serve_ops(0, {"broker": broker_check}, host="127.0.0.1")
+    yield server.server_address[1], state
+    server.shutdown()
+    server.server_close()
+
+
+def test_health_readiness_and_metrics(ops):
+    port, state = ops
+    assert fetch(port, "/healthz")[0] == 200
+    assert fetch(port, "/readyz")[0] == 200
+    state["broker_up"] = False
+    status, body = fetch(port, "/readyz")
+    assert status == 503
+    assert json.loads(body)["failed"] == [{"dependency": "broker", "error": "ConnectionError"}]
+    status, body = fetch(port, "/metrics")
+    assert status == 200 and b"onepic_resize_duration_seconds" in body
+    assert fetch(port, "/nope")[0] == 404
+
+
+def test_fails_fast_on_unreachable_broker_without_leaking_credentials(tmp_path):
+    env = {**os.environ, "BLOB_URL": f"file://{tmp_path}/blobs",
+           "BROKER_URL": "amqp://onepic:hunter2secret@127.0.0.1:1/%2f",
+           "RESIZER_METRICS_PORT": "0"}
+    proc = subprocess.run([sys.executable, "-m", "services.resizer"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert "BROKER_URL" in proc.stderr
+    assert "hunter2secret" not in proc.stderr + proc.stdout
