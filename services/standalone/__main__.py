@@ -39,7 +39,8 @@ def build(settings: Settings, stop: threading.Event):
         "render": render_app(settings, cache=cache, blobs=blobs, metadata=client),
     }
     start_background(settings, stop, cache=cache)
-    threading.Thread(target=run_resizer, args=(settings, stop), name="resizer", daemon=True).start()
+    threading.Thread(target=run_resizer, args=(settings, stop), kwargs={"blobs": blobs},
+                     name="resizer", daemon=True).start()
     log.info("standalone origin on %s with %s", settings.origin, settings.redacted())
     return Origin(apps)
 
