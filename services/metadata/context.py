@@ -1,0 +1,48 @@
+"""Per-app state and per-request database connections (the flaskr pattern)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, g, request
+from sqlalchemy.engine import Connection, Engine
+
+from shared.config import Settings
+from shared.web import ApiError
+
+from . import accounts
+from .readmodel_writer import ReadModelWriter
+
+EXTENSION = "onepic_metadata"
+
+
+@dataclass
+class State:
+    settings: Settings
+    engine: Engine
+    writer: ReadModelWriter
+
+
+def state() -> State:
+    return current_app.extensions[EXTENSION]
+
+
+def get_db() -> Connection:
+    """This request's connection, opened on first use and closed in teardown."""
+    if "db" not in g:
+        g.db = state().engine.connect()
+    return g.db
+
+
+def close_db(_exc: BaseException | None = None) -> None:
+    conn = g.pop("db", None)
+    if conn is not None:
+        conn.close()
+
+
+def current_user() -> dict:
+    """The user of the bearer token, or a 401."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    user = accounts.user_for_token(get_db(), token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+    if user is None:
+        raise ApiError(401, "unauthorized", "A valid API token is required: Authorization: Bearer <token>.")
+    return user

@@ -1,0 +1,65 @@
+"""The metadata database: an engine built from DATABASE_URL (PostgreSQL or SQLite) and the
+few statements whose spelling differs between the two."""
+from __future__ import annotations
+
+import contextlib
+from typing import Iterator
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+
+def create_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        from . import sqlite
+        return sqlite.create_engine(url)
+    if url.startswith(("postgresql", "postgres")):
+        from . import postgres
+        return postgres.create_engine(url)
+    raise ValueError("DATABASE_URL: unsupported scheme (use postgresql:// or sqlite:///)")
+
+
+@contextlib.contextmanager
+def write(conn: Connection) -> Iterator[Connection]:
+    """A write transaction on `conn`, committed on success, rolled back on error.
+
+    A request usually reads (authentication) before it writes; that read's implicit
+    transaction is ended first so the write sees fresh data. On SQLite the write transaction
+    starts with BEGIN IMMEDIATE: a deferred one that reads then writes can fail with
+    SQLITE_BUSY (stale snapshot) where IMMEDIATE just waits for busy_timeout."""
+    if conn.in_transaction():
+        conn.commit()
+    conn.execution_options(onepic_immediate=True)
+    try:
+        with conn.begin():
+            yield conn
+    finally:
+        conn.execution_options(onepic_immediate=False)
+
+
+def insert_ignoring_conflict(conn: Connection, table: sa.Table, values: dict,
+                             index_elements: list[str]) -> int:
+    """INSERT … ON CONFLICT DO NOTHING; the number of rows inserted (0 or 1)."""
+    stmt = _dialect_insert(conn, table).values(**values).on_conflict_do_nothing(
+        index_elements=index_elements)
+    return conn.execute(stmt).rowcount
+
+
+def upsert(conn: Connection, table: sa.Table, values: dict, index_elements: list[str]) -> None:
+    """INSERT … ON CONFLICT (…) DO UPDATE with the non-key values."""
+    stmt = _dialect_insert(conn, table).values(**values)
+    updates = {k: stmt.excluded[k] for k in values if k not in index_elements}
+    conn.execute(stmt.on_conflict_do_update(index_elements=index_elements, set_=updates))
+
+
+def _dialect_insert(conn: Connection, table: sa.Table):
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
+def ping(engine: Engine) -> None:
+    with engine.connect() as conn:
+        conn.execute(sa.text("SELECT 1"))

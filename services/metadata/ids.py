@@ -1,0 +1,33 @@
+"""Random identifiers and timestamps, in one place so their shapes stay consistent."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timezone
+
+
+def user_id() -> str:
+    return "u_" + secrets.token_urlsafe(12)
+
+
+def email_id() -> str:
+    return "e_" + secrets.token_urlsafe(12)
+
+
+def photo_id() -> str:
+    # 64 random bits, 11 URL-safe characters: short enough for a link, not guessable.
+    return secrets.token_urlsafe(8)
+
+
+def api_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def iso(ts: datetime) -> str:
+    """ISO 8601 UTC with a Z; SQLite hands back naive datetimes, which are UTC here."""
+    if ts.tzinfo is None:
+        ts = ts.replace(tzinfo=timezone.utc)
+    return ts.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")

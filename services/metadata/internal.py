@@ -1,0 +1,86 @@
+"""The internal API used by upload and render (contract: shared/internal.py docstring).
+
+Never routed publicly; every request must carry the service token."""
+from __future__ import annotations
+
+import hmac
+import re
+
+from flask import Blueprint, jsonify, request
+
+from shared.images import CONTENT_TYPES
+from shared.internal import TOKEN_HEADER
+from shared.web import ApiError
+
+from . import accounts, db, outbox, photos, validation
+from .context import get_db, state
+from .readmodel_writer import KINDS
+
+bp = Blueprint("metadata_internal", __name__, url_prefix="/internal")
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+@bp.before_request
+def _require_service_token():
+    sent = request.headers.get(TOKEN_HEADER, "")
+    if not hmac.compare_digest(sent.encode(), state().settings.internal_token.encode()):
+        raise ApiError(403, "forbidden", "This endpoint is for OnePic services only.")
+
+
+@bp.post("/auth")
+def auth():
+    token = validation.json_body().get("token")
+    user = accounts.user_for_token(get_db(), token) if isinstance(token, str) and token else None
+    if user is None:
+        raise ApiError(401, "unauthorized", "Unknown API token.")
+    return jsonify({"user_id": user["id"], "username": user["username"]})
+
+
+def _photo_request(body: dict) -> dict:
+    def positive_int(key: str) -> int:
+        value = body.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ApiError(422, "invalid_image", f"{key} must be a positive integer.")
+        return value
+
+    sha256 = body.get("sha256")
+    if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256):
+        raise ApiError(422, "invalid_image", "sha256 must be 64 lower-case hex digits.")
+    if body.get("format") not in CONTENT_TYPES:
+        raise ApiError(422, "invalid_image", "format must be one of jpeg, png, webp, gif.")
+    for key in ("alpha", "activate"):
+        if not isinstance(body.get(key, False), bool):
+            raise ApiError(422, "invalid_request", f"{key} must be true or false.")
+    if not isinstance(body.get("user_id"), str):
+        raise ApiError(422, "invalid_user", "user_id is required.")
+    return {"user_id": body["user_id"], "sha256": sha256, "format": body["format"],
+            "width": positive_int("width"), "height": positive_int("height"),
+            "bytes": positive_int("bytes"), "frames": positive_int("frames"),
+            "alpha": body.get("alpha", False), "activate": body.get("activate", False),
+            "alt": validation.alt(body.get("alt")),
+            "rating": validation.rating(body.get("rating") or "g")}
+
+
+@bp.post("/photos")
+def create_photo():
+    info = _photo_request(validation.json_body())
+    conn = get_db()
+    with db.write(conn):
+        user = accounts.user_by_id(conn, info["user_id"])
+        if user is None:
+            raise ApiError(422, "invalid_user", "No user has that user_id.")
+        photo, created = photos.record_photo(conn, info)
+    outbox.wake()
+    writer = state().writer
+    writer.refresh_photo(conn, photo["id"])
+    if info["activate"]:
+        writer.refresh_user(conn, user["username"])
+    return jsonify(photos.photo_json(photo, state().settings.origin)), (201 if created else 200)
+
+
+@bp.get("/read-model/<kind>/<path:name>")
+def read_model(kind: str, name: str):
+    if kind not in KINDS:
+        raise ApiError(404, "not_found", f"No read-model kind {kind!r}.")
+    return jsonify(state().writer.resolve(get_db(), kind, name))

@@ -1,0 +1,84 @@
+"""The OpenAPI 3.1 document of the /v1 API, served at /v1/openapi.json (API.md is the prose
+version; keep the two in step)."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+
+from shared.images import VARIANTS
+
+bp = Blueprint("metadata_openapi", __name__)
+
+_ERROR = {"$ref": "#/components/schemas/Error"}
+_PHOTO = {"$ref": "#/components/schemas/Photo"}
+_BEARER = [{"bearer": []}]
+
+
+def _json(schema: dict) -> dict:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _op(summary: str, ok: str, ok_schema: dict | None, errors: tuple[str, ...], *,
+        body: dict | None = None, auth: bool = True) -> dict:
+    responses = {ok: {"description": "success", **(_json(ok_schema) if ok_schema else {})}}
+    responses.update({code: {"description": "error", **_json(_ERROR)} for code in errors})
+    op = {"summary": summary, "responses": responses}
+    if body is not None:
+        op["requestBody"] = {"required": True, **_json(body)}
+    if auth:
+        op["security"] = _BEARER
+    return op
+
+
+def _obj(**props) -> dict:
+    return {"type": "object", "properties": props}
+
+
+_S, _I, _NS = {"type": "string"}, {"type": "integer"}, {"type": ["string", "null"]}
+_PHOTO_SCHEMA = _obj(
+    id=_S, sha256=_S, width=_I, height=_I, format=_S, bytes=_I, alt=_NS,
+    rating={"enum": ["g", "pg", "r", "x"]}, created_at={"type": "string", "format": "date-time"},
+    url=_S, variants=_obj(**{name: _NS for name in VARIANTS}),
+    status={"enum": ["processing", "ready"]})
+_ID = [{"name": "photo_id", "in": "path", "required": True, "schema": _S}]
+
+DOCUMENT = {
+    "openapi": "3.1.0",
+    "info": {"title": "OnePic", "version": "1"},
+    "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "schemas": {"Error": _obj(error=_obj(code=_S, message=_S)), "Photo": _PHOTO_SCHEMA},
+    },
+    "paths": {
+        "/v1/users": {"post": _op(
+            "Sign up", "201", _obj(id=_S, username=_S, token=_S, avatar_url=_S),
+            ("400", "409", "422"), body=_obj(username=_S, password=_S, email=_S), auth=False)},
+        "/v1/tokens": {"post": _op("Issue an API token", "201", _obj(token=_S), ("400", "401", "422"),
+                                   body=_obj(username=_S, password=_S), auth=False)},
+        "/v1/me": {"get": _op("The account", "200", _obj(
+            id=_S, username=_S, active_photo_id=_NS, avatar_url=_S,
+            emails={"type": "array", "items": _obj(email=_S, verified={"type": "boolean"},
+                                                   md5=_S, sha256=_S)}), ("401",))},
+        "/v1/me/active-photo": {"put": _op("Choose the active photo", "200",
+                                           _obj(active_photo_id=_NS), ("400", "401", "404", "422"),
+                                           body=_obj(photo_id=_NS))},
+        "/v1/photos": {
+            "get": {**_op("Your photos, newest first", "200", _obj(
+                photos={"type": "array", "items": _PHOTO}, next_cursor=_NS), ("400", "401")),
+                "parameters": [{"name": "cursor", "in": "query", "schema": _S}]},
+            "post": _op("Upload a photo (multipart field `file`)", "201", _PHOTO,
+                        ("401", "413", "415", "422")),
+        },
+        "/v1/photos/{photo_id}": {
+            "parameters": _ID,
+            "get": _op("One photo", "200", _PHOTO, ("401", "404")),
+            "patch": _op("Change alt text or rating", "200", _PHOTO, ("400", "401", "404", "422"),
+                         body=_obj(alt=_NS, rating={"enum": ["g", "pg", "r", "x"]})),
+            "delete": _op("Delete a photo", "204", None, ("401", "404")),
+        },
+    },
+}
+
+
+@bp.get("/v1/openapi.json")
+def openapi_document():
+    return jsonify(DOCUMENT)

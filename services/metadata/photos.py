@@ -1,0 +1,159 @@
+"""Photos: a user's pointer to an image (content), with its alt text and rating."""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from shared.broker import RESIZE_REQUESTS
+from shared.images import VARIANTS
+from shared.web import ApiError
+
+from . import db, ids
+from .schema import emails, images, outbox, photos, users, variants
+
+PAGE_SIZE = 20
+
+_COLUMNS = (photos.c.seq, photos.c.id, photos.c.user_id, photos.c.sha256, photos.c.alt,
+            photos.c.rating, photos.c.created_at, images.c.format, images.c.width,
+            images.c.height, images.c.bytes, images.c.alpha, images.c.frames)
+_SELECT = sa.select(*_COLUMNS).select_from(photos.join(images, photos.c.sha256 == images.c.sha256))
+
+
+def variants_of(conn: Connection, sha256s: set[str]) -> dict[str, dict[str, list[str]]]:
+    """For each image: variant name → stored formats (sorted), only for what exists."""
+    out: dict[str, dict[str, list[str]]] = {s: {} for s in sha256s}
+    if not sha256s:
+        return out
+    rows = conn.execute(sa.select(variants.c.sha256, variants.c.name, variants.c.fmt)
+                        .where(variants.c.sha256.in_(sorted(sha256s)))
+                        .order_by(variants.c.sha256, variants.c.name, variants.c.fmt))
+    for r in rows:
+        out[r.sha256].setdefault(r.name, []).append(r.fmt)
+    return out
+
+
+def _with_variants(conn: Connection, rows) -> list[dict]:
+    found = [dict(r._mapping) for r in rows]
+    by_image = variants_of(conn, {p["sha256"] for p in found})
+    for p in found:
+        p["variants"] = by_image[p["sha256"]]
+    return found
+
+
+def get_photo(conn: Connection, photo_id: str, user_id: str | None = None) -> dict | None:
+    """The photo (with image facts and variants); with `user_id`, only if it is theirs."""
+    stmt = _SELECT.where(photos.c.id == photo_id)
+    if user_id is not None:
+        stmt = stmt.where(photos.c.user_id == user_id)
+    found = _with_variants(conn, conn.execute(stmt))
+    return found[0] if found else None
+
+
+def photos_of_image(conn: Connection, sha256: str) -> list[dict]:
+    return _with_variants(conn, conn.execute(_SELECT.where(photos.c.sha256 == sha256)))
+
+
+def list_photos(conn: Connection, user_id: str, cursor: str | None) -> tuple[list[dict], str | None]:
+    """A page of the user's photos, newest first, and the cursor of the next page (or None)."""
+    stmt = _SELECT.where(photos.c.user_id == user_id)
+    if cursor:
+        stmt = stmt.where(photos.c.seq < decode_cursor(cursor))
+    rows = conn.execute(stmt.order_by(photos.c.seq.desc()).limit(PAGE_SIZE + 1)).fetchall()
+    page = _with_variants(conn, rows[:PAGE_SIZE])
+    more = len(rows) > PAGE_SIZE
+    return page, (encode_cursor(page[-1]["seq"]) if more else None)
+
+
+def encode_cursor(seq: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"before": seq}).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    seq = None
+    if re.fullmatch(r"[A-Za-z0-9_-]{1,100}", cursor):
+        try:
+            seq = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))["before"]
+        except (binascii.Error, ValueError, TypeError, KeyError, IndexError):
+            seq = None
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+        raise ApiError(400, "bad_cursor", "The cursor is not one this API handed out.")
+    return seq
+
+
+def record_photo(conn: Connection, info: dict) -> tuple[dict, bool]:
+    """Record an uploaded image as the user's photo, inside the caller's transaction.
+
+    Returns (photo, created). The same user uploading the same bytes again gets the existing
+    photo back. A resize request goes into the outbox, committed with the rows, whenever the
+    image has no variants yet (duplicates are harmless: the resizer is idempotent)."""
+    now = ids.now()
+    db.insert_ignoring_conflict(conn, images, {
+        "sha256": info["sha256"], "format": info["format"], "width": info["width"],
+        "height": info["height"], "bytes": info["bytes"], "alpha": info["alpha"],
+        "frames": info["frames"], "created_at": now}, ["sha256"])
+    created = db.insert_ignoring_conflict(conn, photos, {
+        "id": ids.photo_id(), "user_id": info["user_id"], "sha256": info["sha256"],
+        "alt": info["alt"], "rating": info["rating"], "created_at": now},
+        ["user_id", "sha256"]) == 1
+    photo = _with_variants(conn, conn.execute(_SELECT.where(
+        photos.c.user_id == info["user_id"], photos.c.sha256 == info["sha256"])))[0]
+    if info["activate"]:
+        conn.execute(users.update().where(users.c.id == info["user_id"])
+                     .values(active_photo_id=photo["id"]))
+    if not photo["variants"]:
+        conn.execute(outbox.insert().values(
+            queue=RESIZE_REQUESTS, created_at=now,
+            payload=json.dumps({"sha256": photo["sha256"], "format": photo["format"]})))
+    return photo, created
+
+
+def update_photo(conn: Connection, user_id: str, photo_id: str, changes: dict) -> bool:
+    """Apply alt/rating changes; False when the user has no such photo."""
+    stmt = photos.update().where(photos.c.id == photo_id, photos.c.user_id == user_id)
+    if not changes:
+        return get_photo(conn, photo_id, user_id) is not None
+    return conn.execute(stmt.values(**changes)).rowcount == 1
+
+
+def delete_photo(conn: Connection, user_id: str, photo_id: str) -> bool:
+    """Delete the photo (not its image: blobs are content-addressed and may be shared)."""
+    deleted = conn.execute(photos.delete().where(
+        photos.c.id == photo_id, photos.c.user_id == user_id)).rowcount == 1
+    if deleted:
+        conn.execute(users.update().where(users.c.id == user_id,
+                                          users.c.active_photo_id == photo_id)
+                     .values(active_photo_id=None))
+        conn.execute(emails.update().where(emails.c.user_id == user_id,
+                                           emails.c.photo_id == photo_id)
+                     .values(photo_id=None))
+    return deleted
+
+
+def set_active(conn: Connection, user_id: str, photo_id: str | None) -> None:
+    if photo_id is not None:
+        # FOR UPDATE: a concurrent delete of this photo either finishes first (→ 404 here)
+        # or waits and then clears the pointer we set, so it never dangles.
+        owned = conn.execute(sa.select(photos.c.id).where(
+            photos.c.id == photo_id, photos.c.user_id == user_id).with_for_update()).first()
+        if owned is None:
+            raise ApiError(404, "photo_not_found", "You have no photo with that id.")
+    conn.execute(users.update().where(users.c.id == user_id).values(active_photo_id=photo_id))
+
+
+def photo_json(photo: dict, origin: str) -> dict:
+    """The public photo shape of API.md."""
+    url = f"{origin}/i/{photo['id']}"
+    names = photo["variants"]
+    return {
+        "id": photo["id"], "sha256": photo["sha256"], "width": photo["width"],
+        "height": photo["height"], "format": photo["format"], "bytes": photo["bytes"],
+        "alt": photo["alt"], "rating": photo["rating"], "created_at": ids.iso(photo["created_at"]),
+        "url": url,
+        "variants": {name: (f"{url}?size={name}" if name in names else None) for name in VARIANTS},
+        "status": "ready" if all(name in names for name in VARIANTS) else "processing",
+    }

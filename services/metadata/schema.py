@@ -1,0 +1,91 @@
+"""The metadata tables (SQLAlchemy Core). The migrations in migrations/versions must produce
+exactly this; tests/integration/metadata/test_migrations.py compares them."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+Timestamp = sa.DateTime(timezone=True)
+
+users = sa.Table(
+    "users", metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("username", sa.Text, nullable=False),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    # No foreign key: photos already references users, and the cycle would need deferred
+    # constraints on both databases. Deleting a photo clears it in the same transaction.
+    sa.Column("active_photo_id", sa.Text, nullable=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.UniqueConstraint("username", name="uq_users_username"),
+)
+
+api_tokens = sa.Table(
+    "api_tokens", metadata,
+    sa.Column("token_sha256", sa.Text, primary_key=True),
+    sa.Column("user_id", sa.Text, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+)
+
+emails = sa.Table(
+    "emails", metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("user_id", sa.Text, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("email", sa.Text, nullable=False),
+    sa.Column("md5", sa.Text, nullable=False, index=True),
+    sa.Column("sha256", sa.Text, nullable=False, index=True),
+    sa.Column("verified_at", Timestamp, nullable=True),
+    sa.Column("photo_id", sa.Text, nullable=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.UniqueConstraint("user_id", "email", name="uq_emails_user_email"),
+)
+# An address belongs to at most one account once verified; unverified claims may overlap.
+sa.Index("uq_emails_verified_email", emails.c.email, unique=True,
+         postgresql_where=emails.c.verified_at.isnot(None),
+         sqlite_where=emails.c.verified_at.isnot(None))
+
+images = sa.Table(
+    "images", metadata,
+    sa.Column("sha256", sa.Text, primary_key=True),
+    sa.Column("format", sa.Text, nullable=False),
+    sa.Column("width", sa.Integer, nullable=False),
+    sa.Column("height", sa.Integer, nullable=False),
+    sa.Column("bytes", sa.BigInteger, nullable=False),
+    sa.Column("alpha", sa.Boolean, nullable=False),
+    sa.Column("frames", sa.Integer, nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+)
+
+variants = sa.Table(
+    "variants", metadata,
+    sa.Column("sha256", sa.Text, sa.ForeignKey("images.sha256", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("fmt", sa.Text, primary_key=True),
+    sa.Column("width", sa.Integer, nullable=False),
+    sa.Column("height", sa.Integer, nullable=False),
+    sa.Column("bytes", sa.BigInteger, nullable=False),
+)
+
+photos = sa.Table(
+    "photos", metadata,
+    # seq orders a user's photos for cursors; id is the public, unguessable name.
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", sa.Text, nullable=False),
+    sa.Column("user_id", sa.Text, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("sha256", sa.Text, sa.ForeignKey("images.sha256"), nullable=False, index=True),
+    sa.Column("alt", sa.Text, nullable=True),
+    sa.Column("rating", sa.Text, nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.UniqueConstraint("id", name="uq_photos_id"),
+    sa.UniqueConstraint("user_id", "sha256", name="uq_photos_user_sha256"),
+)
+
+outbox = sa.Table(
+    "outbox", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("queue", sa.Text, nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+)

@@ -1,0 +1,109 @@
+"""The outbox relay and results consumer against PostgreSQL, RabbitMQ and Redis."""
+import hashlib
+import json
+import threading
+from datetime import datetime, timezone
+import time
+
+import pika
+import pytest
+
+from services.metadata.outbox import OutboxRelay
+from services.metadata.schema import outbox
+from services.metadata.worker import start_background
+from shared.broker import RESIZE_REQUESTS, RESIZE_RESULTS, BrokerUnavailable
+from shared.broker.amqp import AmqpBroker
+from shared.images import VARIANTS
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def broker(amqp_url, run_id):
+    broker = AmqpBroker(amqp_url, queue_prefix=f"{run_id}.meta")
+    yield broker
+    for q in (RESIZE_REQUESTS, RESIZE_RESULTS):
+        broker.delete_queue(q)
+    broker.close()
+
+
+def fill_outbox(engine, n):
+    with engine.begin() as conn:
+        conn.execute(outbox.insert(), [
+            {"queue": RESIZE_REQUESTS, "payload": json.dumps({"sha256": f"{i:064x}", "format": "jpeg"}),
+             "created_at": datetime.now(timezone.utc)} for i in range(n)])
+
+
+def drain(amqp_url, name):
+    conn = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    try:
+        ch, out = conn.channel(), []
+        while True:
+            method, _, body = ch.basic_get(queue=name, auto_ack=True)
+            if method is None:
+                return out
+            out.append(json.loads(body))
+    finally:
+        conn.close()
+
+
+def test_several_relays_publish_every_row_exactly_once(pg_engine, broker, amqp_url):
+    fill_outbox(pg_engine, 60)
+    relays = [OutboxRelay(pg_engine, broker, batch=7) for _ in range(3)]
+    barrier = threading.Barrier(3)
+
+    def work(relay):
+        barrier.wait()
+        while relay.relay_once():
+            pass
+
+    threads = [threading.Thread(target=work, args=(r,)) for r in relays]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert relays[0].pending() == 0
+    got = sorted(m["sha256"] for m in drain(amqp_url, broker.queue_name(RESIZE_REQUESTS)))
+    assert got == [f"{i:064x}" for i in range(60)]
+
+
+def test_rows_wait_while_rabbitmq_is_unreachable(pg_engine, closed_port, run_id):
+    fill_outbox(pg_engine, 2)
+    down = AmqpBroker(f"amqp://guest:guest@127.0.0.1:{closed_port}/%2F", queue_prefix=run_id)
+    relay = OutboxRelay(pg_engine, down)
+    with pytest.raises(BrokerUnavailable):
+        relay.relay_once()
+    assert relay.pending() == 2
+
+
+def test_upload_to_ready_through_rabbitmq_and_redis(api, client, settings, broker, redis_cache,
+                                                    read_model, names):
+    stop = threading.Event()
+    threads = start_background(settings, stop, cache=redis_cache, broker=broker)
+
+    def fake_resizer(msg):
+        broker.publish(RESIZE_RESULTS, {"sha256": msg["sha256"], "variants": [
+            {"name": n, "fmt": f, "width": w, "height": w, "bytes": 10}
+            for n, w in VARIANTS.items() for f in ("jpeg", "webp")]})
+
+    resizer = threading.Thread(target=broker.consume, args=(RESIZE_REQUESTS, fake_resizer, stop))
+    resizer.start()
+    try:
+        name = names("ready")
+        user = api.signup(name)
+        photo = api.record(user["id"], b"round trip", activate=True).get_json()
+        assert photo["sha256"] == hashlib.sha256(b"round trip").hexdigest()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            entry = read_model.get("user", name)
+            if entry["photo"]["variants"]:
+                break
+            time.sleep(0.05)
+        assert entry["photo"]["variants"] == {n: ["jpeg", "webp"] for n in VARIANTS}
+        got = client.get(f"/v1/photos/{photo['id']}", headers=api.auth(user["token"])).get_json()
+        assert got["status"] == "ready"
+    finally:
+        stop.set()
+        for t in [*threads, resizer]:
+            t.join(timeout=10)
+    assert not any(t.is_alive() for t in [*threads, resizer])

@@ -1,0 +1,126 @@
+"""The outbox relay and the resize.results consumer, on SQLite with the memory broker."""
+import hashlib
+import json
+import threading
+
+import pytest
+
+from services.metadata.outbox import OutboxRelay
+from services.metadata.readmodel_writer import ReadModelWriter
+from services.metadata.results import ResultsConsumer
+from shared.broker import RESIZE_REQUESTS, BrokerUnavailable
+from shared.broker.memory import MemoryBroker
+from shared.images import VARIANTS
+
+
+class FlakyBroker(MemoryBroker):
+    """Confirms `allow` messages, then is unavailable."""
+
+    def __init__(self, allow):
+        super().__init__()
+        self.allow = allow
+
+    def publish(self, queue, message):
+        if self.allow <= 0:
+            raise BrokerUnavailable("down")
+        self.allow -= 1
+        super().publish(queue, message)
+
+
+def drain(broker, queue):
+    out = []
+    q = broker._queue(queue)
+    while not q.empty():
+        out.append(json.loads(q.get_nowait()))
+    return out
+
+
+def result_for(sha, names=tuple(VARIANTS), fmts=("jpeg", "webp")):
+    return {"sha256": sha, "variants": [
+        {"name": n, "fmt": f, "width": VARIANTS[n], "height": VARIANTS[n] * 3 // 4, "bytes": 100}
+        for n in names for f in fmts]}
+
+
+def test_relay_publishes_in_order_and_deletes(api, engine):
+    user = api.signup("arpit")
+    shas = [api.record(user["id"], f"i{i}".encode()).get_json()["sha256"] for i in range(3)]
+    broker = MemoryBroker()
+    relay = OutboxRelay(engine, broker)
+    assert relay.pending() == 3
+    assert relay.relay_once() == 3
+    assert relay.pending() == 0
+    assert drain(broker, RESIZE_REQUESTS) == [{"sha256": s, "format": "jpeg"} for s in shas]
+
+
+def test_relay_keeps_unconfirmed_rows_and_drops_confirmed_ones(api, engine):
+    user = api.signup("arpit")
+    shas = [api.record(user["id"], f"i{i}".encode()).get_json()["sha256"] for i in range(3)]
+    broker = FlakyBroker(allow=1)
+    relay = OutboxRelay(engine, broker)
+    with pytest.raises(BrokerUnavailable):
+        relay.relay_once()
+    assert relay.pending() == 2
+    broker.allow = 10
+    assert relay.relay_once() == 2
+    assert [m["sha256"] for m in drain(broker, RESIZE_REQUESTS)] == shas
+
+
+def test_relay_thread_retries_until_the_broker_is_back_and_wakes_on_commit(api, engine):
+    user = api.signup("arpit")
+    broker = FlakyBroker(allow=0)
+    relay = OutboxRelay(engine, broker, poll_interval=5, max_backoff=0.05)
+    stop = threading.Event()
+    t = threading.Thread(target=relay.run, args=(stop,))
+    t.start()
+    try:
+        api.record(user["id"], b"one")
+        broker.allow = 5
+        msg = broker._queue(RESIZE_REQUESTS).get(timeout=3)
+        assert json.loads(msg)["sha256"] == hashlib.sha256(b"one").hexdigest()
+        # A new commit wakes the (now idle, 5 s poll) relay at once.
+        api.record(user["id"], b"two")
+        msg = broker._queue(RESIZE_REQUESTS).get(timeout=2)
+        assert json.loads(msg)["sha256"] == hashlib.sha256(b"two").hexdigest()
+    finally:
+        stop.set()
+        t.join(timeout=5)
+    assert not t.is_alive()
+
+
+def test_results_record_variants_and_refresh_photos_and_users(api, client, engine, read_model):
+    alice, bob = api.signup("alice"), api.signup("bob")
+    pa = api.record(alice["id"], b"same", activate=True).get_json()
+    pb = api.record(bob["id"], b"same").get_json()
+    consumer = ResultsConsumer(engine, ReadModelWriter(read_model))
+    consumer.handle(result_for(pa["sha256"], names=("thumbnail", "small")))
+    got = client.get(f"/v1/photos/{pa['id']}", headers=api.auth(alice["token"])).get_json()
+    assert got["status"] == "processing"
+    assert got["variants"]["thumbnail"] == f"{pa['url']}?size=thumbnail"
+    assert got["variants"]["large"] is None
+    consumer.handle(result_for(pa["sha256"]))
+    consumer.handle(result_for(pa["sha256"]))  # redelivery is harmless
+    got = client.get(f"/v1/photos/{pb['id']}", headers=api.auth(bob["token"])).get_json()
+    assert got["status"] == "ready"
+    assert all(got["variants"][n] == f"{pb['url']}?size={n}" for n in VARIANTS)
+    expected = {n: ["jpeg", "webp"] for n in VARIANTS}
+    assert read_model.get("photo", pa["id"])["variants"] == expected
+    assert read_model.get("photo", pb["id"])["variants"] == expected
+    assert read_model.get("user", "alice")["photo"]["variants"] == expected
+    # Once the image has variants, uploading it again asks for no resize.
+    with engine.connect() as conn:
+        before = conn.exec_driver_sql("SELECT count(*) FROM outbox").scalar_one()
+    api.record(api.signup("carol")["id"], b"same")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM outbox").scalar_one() == before
+
+
+@pytest.mark.parametrize("message", [
+    {}, {"sha256": "x"}, {"sha256": "a" * 64, "variants": "no"},
+    {"sha256": "a" * 64, "variants": [{"name": "huge", "fmt": "jpeg", "width": 1, "height": 1, "bytes": 1}]},
+    {"sha256": "a" * 64, "variants": []},  # well-formed, but no such image
+])
+def test_results_drop_what_cannot_be_recorded(engine, read_model, message):
+    consumer = ResultsConsumer(engine, ReadModelWriter(read_model))
+    consumer.handle(message)  # returns (acks) instead of raising into a requeue loop
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM variants").scalar_one() == 0

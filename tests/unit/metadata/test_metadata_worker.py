@@ -1,0 +1,45 @@
+"""start_background: the relay and the results consumer as threads, end to end through the
+memory broker with a stand-in resizer."""
+import threading
+import time
+
+from services.metadata.worker import start_background
+from shared.broker import RESIZE_REQUESTS, RESIZE_RESULTS
+from shared.broker.memory import MemoryBroker
+from shared.images import VARIANTS
+
+
+def wait_for(predicate, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_upload_to_ready_through_the_background_threads(api, client, settings, cache, read_model):
+    broker = MemoryBroker(poll_interval=0.02)
+    stop = threading.Event()
+    threads = start_background(settings, stop, cache=cache, broker=broker)
+
+    def fake_resizer(msg):
+        broker.publish(RESIZE_RESULTS, {"sha256": msg["sha256"], "variants": [
+            {"name": n, "fmt": f, "width": w, "height": w, "bytes": 10}
+            for n, w in VARIANTS.items() for f in ("jpeg", "webp")]})
+
+    resizer = threading.Thread(target=broker.consume, args=(RESIZE_REQUESTS, fake_resizer, stop))
+    resizer.start()
+    try:
+        user = api.signup("arpit")
+        photo = api.record(user["id"], b"one", activate=True).get_json()
+        assert photo["status"] == "processing"
+        h = api.auth(user["token"])
+        assert wait_for(lambda: client.get(f"/v1/photos/{photo['id']}", headers=h)
+                        .get_json()["status"] == "ready")
+        assert read_model.get("user", "arpit")["photo"]["variants"]["large"] == ["jpeg", "webp"]
+    finally:
+        stop.set()
+        for t in [*threads, resizer]:
+            t.join(timeout=5)
+    assert not any(t.is_alive() for t in [*threads, resizer])
