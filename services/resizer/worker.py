@@ -18,6 +18,7 @@ from .handler import ResizeHandler
 def run(settings: Settings, stop: threading.Event, *,
         blobs: BlobStore | None = None, broker: Broker | None = None) -> None:
     """Consume resize requests until `stop` is set (finishing the message in flight)."""
-    blobs = blobs or create_blob_store(settings.blob_url)
-    broker = broker or create_broker(settings.broker_url, queue_prefix=settings.queue_prefix)
+    blobs = create_blob_store(settings.blob_url) if blobs is None else blobs
+    if broker is None:
+        broker = create_broker(settings.broker_url, queue_prefix=settings.queue_prefix)
     broker.consume(RESIZE_REQUESTS, ResizeHandler(blobs, broker), stop)

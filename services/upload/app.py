@@ -33,7 +33,7 @@ def _bearer() -> str | None:
 def create_app(settings: Settings | None = None, *, blobs: BlobStore | None = None,
                metadata: MetadataClient | None = None) -> Flask:
     settings = settings or Settings.from_env()
-    blobs = blobs or create_blob_store(settings.blob_url)
+    blobs = create_blob_store(settings.blob_url) if blobs is None else blobs
     if metadata is None:
         if not settings.metadata_url:
             raise RuntimeError("METADATA_URL must be set for a standalone upload service")
