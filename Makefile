@@ -1,0 +1,44 @@
+# OnePic — `make` alone lists the targets. Every target builds .venv first if it is missing or
+# older than pyproject.toml ("installs what is missing").
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: help install run migrate up down status test
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
+		awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
+
+# The stamp is newer than pyproject.toml once its dependencies are installed.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(STAMP) ## create .venv from pyproject.toml (only reinstalls when it changes)
+
+run: $(STAMP) ## standalone: everything in one process on SQLite/files under ./var, http://127.0.0.1:8080 (PORT overrides)
+	mkdir -p var
+	$(BIN)/python -m services.metadata.migrate
+	$(BIN)/python -m services.standalone
+
+migrate: $(STAMP) ## apply database migrations to DATABASE_URL (default: SQLite under ./var)
+	mkdir -p var
+	$(BIN)/python -m services.metadata.migrate
+
+up: $(STAMP) ## the four services + gateway as separate processes on local Postgres/RabbitMQ/Redis (gateway :8080)
+	$(BIN)/python -m deploy.local up
+
+down: $(STAMP) ## stop what `make up` started
+	$(BIN)/python -m deploy.local down
+
+status: $(STAMP) ## show which `make up` processes run and are ready
+	$(BIN)/python -m deploy.local status
+
+test: $(STAMP) ## the whole suite: unit, integration and end-to-end (needs Postgres, Redis, RabbitMQ)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -1,0 +1,1 @@
+"""How OnePic is deployed: `local` (make up) here, Kubernetes manifests in k8s/."""

@@ -1,0 +1,95 @@
+"""What `make up` starts: the settings of this local deployment and one entry per process.
+
+Overridable from the environment so the end-to-end tests can run their own copy beside a
+developer's: PORT (gateway), METADATA_PORT, UPLOAD_PORT, RENDER_PORT, RESIZER_METRICS_PORT,
+UP_DATABASE (name, created if missing), UP_POSTGRES (server URL), UP_REDIS (server URL),
+UP_REDIS_DB, BROKER_URL, QUEUE_PREFIX, UP_VAR_DIR, UP_WORKERS, UP_TIMEOUT.
+Any other OnePic setting (MAX_UPLOAD_BYTES, INTERNAL_TOKEN, …) passes through unchanged.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Process:
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    ready_url: str | None  # None: no HTTP port; "ready" means "still running"
+
+
+@dataclass(frozen=True)
+class Plan:
+    var: Path
+    postgres: str
+    database: str
+    env: dict[str, str]          # environment shared by every process
+    processes: list[Process]
+
+    @property
+    def run_dir(self) -> Path:
+        return self.var / "run"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.var / "log"
+
+
+def _gunicorn(factory: str, port: int, workers: str) -> list[str]:
+    # gthread: two cores, so few processes, a few threads each for I/O-bound requests.
+    return [sys.executable, "-m", "gunicorn", f"{factory}:create_app()",
+            "-b", f"127.0.0.1:{port}", "-w", workers, "-k", "gthread", "--threads", "4",
+            "--graceful-timeout", "10", "--timeout", "60"]
+
+
+def build(environ: dict[str, str] | None = None) -> Plan:
+    e = dict(os.environ if environ is None else environ)
+    port = int(e.get("PORT") or 8080)
+    ports = {name: int(e.get(f"{name.upper()}_PORT") or default) for name, default in
+             (("metadata", 8101), ("upload", 8102), ("render", 8103))}
+    metrics_port = int(e.get("RESIZER_METRICS_PORT") or 8104)
+    var = Path(e.get("UP_VAR_DIR") or ROOT / "var" / "up").resolve()
+    postgres = (e.get("UP_POSTGRES") or "postgresql://root@127.0.0.1:5432").rstrip("/")
+    database = e.get("UP_DATABASE") or "onepic"
+    redis = (e.get("UP_REDIS") or "redis://127.0.0.1:6379").rstrip("/")
+    workers = e.get("UP_WORKERS") or "2"
+    urls = {name: f"http://127.0.0.1:{p}" for name, p in ports.items()}
+
+    env = dict(e)
+    env.update({
+        "PORT": str(port),  # also makes every service build links on the gateway's origin
+        # Explicit driver: SQLAlchemy 2.1 maps a bare postgresql:// to psycopg 3, which the
+        # project does not install (psycopg2-binary is the dependency).
+        "DATABASE_URL": f"{postgres.replace('postgresql://', 'postgresql+psycopg2://', 1)}/{database}",
+        "BROKER_URL": e.get("BROKER_URL") or "amqp://guest:guest@127.0.0.1:5672/%2F",
+        "CACHE_URL": f"{redis}/{int(e.get('UP_REDIS_DB') or 0)}",
+        "BLOB_URL": f"file://{var / 'blobs'}",
+        "QUEUE_PREFIX": e.get("QUEUE_PREFIX") or "onepic",
+        "METADATA_URL": urls["metadata"],
+        "UPLOAD_URL": urls["upload"],
+        "RENDER_URL": urls["render"],
+        "PYTHONUNBUFFERED": "1",  # logs reach the log files as they happen
+    })
+    py = sys.executable
+    processes = [
+        Process("metadata", _gunicorn("services.metadata.app", ports["metadata"], workers),
+                env, urls["metadata"] + "/readyz"),
+        Process("upload", _gunicorn("services.upload.app", ports["upload"], workers),
+                env, urls["upload"] + "/readyz"),
+        Process("render", _gunicorn("services.render.app", ports["render"], workers),
+                env, urls["render"] + "/readyz"),
+        Process("metadata-worker", [py, "-m", "services.metadata.worker"], env, None),
+        # MALLOC_ARENA_MAX: libvips threads would otherwise each grow a glibc arena.
+        Process("resizer", [py, "-m", "services.resizer"],
+                {**env, "MALLOC_ARENA_MAX": "2", "RESIZER_METRICS_PORT": str(metrics_port)},
+                f"http://127.0.0.1:{metrics_port}/readyz"),
+        Process("gateway", [py, "-m", "services.gateway"], env,
+                f"http://127.0.0.1:{port}/readyz"),
+    ]
+    return Plan(var, postgres, database, env, processes)

@@ -1,0 +1,42 @@
+"""One running OnePic per mode for the whole session: every e2e test runs once against the
+standalone process and once against the separate services behind the gateway.
+
+A system that cannot start (no Postgres/Redis/RabbitMQ, a service that crashes) makes the
+tests ERROR with the reason and the log tail; they are never skipped.
+"""
+import pytest
+
+from . import launch
+from .client import Api, sign_up
+
+MODES = ["standalone", "services"]
+
+
+@pytest.fixture(scope="session", params=MODES)
+def system(request, tmp_path_factory):
+    workdir = tmp_path_factory.mktemp(request.param)
+    start = launch.start_standalone if request.param == "standalone" else launch.start_services
+    running = start(workdir)
+    yield running
+    launch.stop(running)
+
+
+@pytest.fixture
+def base_url(system) -> str:
+    return system.base_url
+
+
+@pytest.fixture
+def user(base_url) -> Api:
+    """A fresh account, so tests do not see each other's photos."""
+    return sign_up(base_url)
+
+
+@pytest.fixture
+def other_user(base_url) -> Api:
+    return sign_up(base_url)
+
+
+@pytest.fixture
+def anonymous(base_url) -> Api:
+    return Api(base_url)

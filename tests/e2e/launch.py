@@ -1,0 +1,174 @@
+"""Start and stop a whole OnePic system for the end-to-end tests, with the same commands a
+developer uses (`python -m services.standalone`, `python -m deploy.local up|down`), on free
+ports and private data, so a developer's own copy can keep running beside it.
+
+Nothing here imports the services: they are separate processes reached over HTTP.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+PY = sys.executable
+POSTGRES = "postgresql://root@127.0.0.1:5432"
+REDIS_DB = 14  # reserved for these tests; flushed at start
+# A small cap keeps the 413 test cheap; it is the real setting, read by the real upload path.
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+
+
+@dataclass
+class System:
+    mode: str
+    base_url: str
+    env: dict[str, str]
+    workdir: Path
+    stop_actions: list = field(default_factory=list)
+
+
+def free_ports(n: int) -> list[int]:
+    socks = [socket.socket() for _ in range(n)]
+    try:
+        for s in socks:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
+def _base_env(workdir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DATABASE_URL", "BROKER_URL", "CACHE_URL", "BLOB_URL", "PUBLIC_URL",
+                        "METADATA_URL", "UPLOAD_URL", "RENDER_URL")}
+    env.update(MAX_UPLOAD_BYTES=str(MAX_UPLOAD_BYTES), PYTHONUNBUFFERED="1", LOG_LEVEL="INFO")
+    return env
+
+
+def wait_ready(url: str, timeout: float, alive=lambda: True, log: Path | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    last = "no answer"
+    while time.monotonic() < deadline:
+        if not alive():
+            raise RuntimeError(f"process exited before {url} was ready\n{_tail(log)}")
+        try:
+            r = requests.get(url, timeout=2)
+            if r.status_code == 200:
+                return
+            last = f"{r.status_code} {r.text[:300]}"
+        except requests.RequestException as e:
+            last = repr(e)
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} not ready after {timeout}s: {last}\n{_tail(log)}")
+
+
+def _tail(log: Path | None, lines: int = 60) -> str:
+    if log is None or not log.exists():
+        return ""
+    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def start_standalone(workdir: Path) -> System:
+    (port,) = free_ports(1)
+    env = _base_env(workdir)
+    env.update(PORT=str(port), DATABASE_URL=f"sqlite:///{workdir}/onepic.db",
+               BLOB_URL=f"file://{workdir}/blobs")
+    log = workdir / "standalone.log"
+    migrate = subprocess.run([PY, "-m", "services.metadata.migrate"], cwd=ROOT, env=env,
+                             capture_output=True, text=True, timeout=120)
+    if migrate.returncode != 0:
+        raise RuntimeError(f"migrate failed:\n{migrate.stdout}\n{migrate.stderr}")
+    with open(log, "ab") as out:
+        proc = subprocess.Popen([PY, "-m", "services.standalone"], cwd=ROOT, env=env,
+                                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    system = System("standalone", f"http://127.0.0.1:{port}", env, workdir)
+    system.stop_actions.append(lambda: _stop_group(proc))
+    try:
+        wait_ready(system.base_url + "/readyz", 60, lambda: proc.poll() is None, log)
+    except Exception:
+        stop(system)
+        raise
+    return system
+
+
+def _stop_group(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(5)
+
+
+def start_services(workdir: Path) -> System:
+    import psycopg2
+    import redis
+
+    tag = uuid.uuid4().hex[:10]
+    gateway, metadata, upload, render, resizer = free_ports(5)
+    env = _base_env(workdir)
+    env.update(PORT=str(gateway), METADATA_PORT=str(metadata), UPLOAD_PORT=str(upload),
+               RENDER_PORT=str(render), RESIZER_METRICS_PORT=str(resizer),
+               UP_DATABASE=f"onepic_e2e_{tag}", UP_POSTGRES=POSTGRES, UP_REDIS_DB=str(REDIS_DB),
+               QUEUE_PREFIX=f"onepic_e2e_{tag}", UP_VAR_DIR=str(workdir / "up"), UP_TIMEOUT="90")
+    redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB).flushdb()
+    system = System("services", f"http://127.0.0.1:{gateway}", env, workdir)
+    # Registered first so they run last: the database and queues go once the processes stopped.
+    system.stop_actions.append(lambda: _drop_database(psycopg2, env["UP_DATABASE"]))
+    system.stop_actions.append(lambda: _delete_queues(env["QUEUE_PREFIX"]))
+    system.stop_actions.append(lambda: subprocess.run(
+        [PY, "-m", "deploy.local", "down"], cwd=ROOT, env=env, timeout=120))
+    up = subprocess.run([PY, "-m", "deploy.local", "up"], cwd=ROOT, env=env,
+                        capture_output=True, text=True, timeout=240)
+    if up.returncode != 0:
+        stop(system)
+        raise RuntimeError(f"`python -m deploy.local up` failed:\n{up.stdout}\n{up.stderr}")
+    try:  # `up` promised this; checked here too so a broken launcher cannot pass unnoticed
+        wait_ready(system.base_url + "/readyz", 10)
+    except Exception:
+        stop(system)
+        raise
+    return system
+
+
+def _drop_database(psycopg2, name: str) -> None:
+    conn = psycopg2.connect(f"{POSTGRES}/postgres")
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    conn.close()
+
+
+def _delete_queues(prefix: str) -> None:
+    """Durable queues outlive the run; remove this run's so the broker does not fill up."""
+    listed = subprocess.run(["rabbitmqctl", "-q", "list_queues", "name"],
+                            capture_output=True, text=True, timeout=60)
+    for name in listed.stdout.split():
+        if name.startswith(prefix):
+            subprocess.run(["rabbitmqctl", "-q", "delete_queue", name],
+                           capture_output=True, timeout=60)
+
+
+def stop(system: System) -> None:
+    """Run every stop action even if one fails; re-raise the first failure."""
+    errors = []
+    for action in reversed(system.stop_actions):
+        try:
+            action()
+        except Exception as e:  # noqa: BLE001 - keep stopping the rest
+            errors.append(e)
+    system.stop_actions.clear()
+    if errors:
+        raise errors[0]
