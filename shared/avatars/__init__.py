@@ -1,0 +1,43 @@
+"""Generated default avatars: Gravatar's `d=` kinds in our own designs.
+
+Every kind is drawn at the requested size (signed distance fields or exact integer grids, see
+canvas.py), deterministic for a seed and size, and the design itself does not depend on the
+size, so a 2048 px avatar shrunk to 80 px looks like the 80 px one.
+"""
+from __future__ import annotations
+
+from shared.images.formats import encode
+
+from . import blank, color, identicon, monsterid, retro, robohash, wavatar
+from . import initials as initials_kind
+
+KINDS = ("identicon", "monsterid", "wavatar", "retro", "robohash", "blank", "initials", "color")
+FORMATS = ("png", "jpeg", "webp")
+MAX_SIZE = 2048
+
+_DRAW = {
+    "identicon": identicon.draw,
+    "monsterid": monsterid.draw,
+    "wavatar": wavatar.draw,
+    "retro": retro.draw,
+    "robohash": robohash.draw,
+    "blank": blank.draw,
+    "color": color.draw,
+}
+
+
+def generate(kind: str, seed: str, size: int, fmt: str, *, initials: str | None = None) -> bytes:
+    """Encoded avatar. seed: the hex hash the avatar stands for; size: 1–2048 (the caller clamps);
+    initials: what is known of the person's name, only used by the `initials` kind."""
+    return encode(draw(kind, seed, size, initials=initials), fmt)
+
+
+def draw(kind: str, seed: str, size: int, *, initials: str | None = None):
+    """The avatar as an 8-bit sRGB pyvips image (RGBA for blank, RGB otherwise)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown avatar kind {kind!r}")
+    if not 1 <= size <= MAX_SIZE:
+        raise ValueError(f"size must be 1..{MAX_SIZE}, got {size}")
+    if kind == "initials":
+        return initials_kind.draw(seed, size, initials)
+    return _DRAW[kind](seed, size)
