@@ -33,6 +33,18 @@ def error_response(status: int, code: str, message: str) -> Response:
     return resp
 
 
+def readiness(service: str, checks: dict[str, Callable[[], None]]) -> tuple[int, dict]:
+    """Run every dependency check: (200 or 503, the JSON body /readyz answers)."""
+    failed = []
+    for name, check in checks.items():
+        try:
+            check()
+        except Exception as e:  # noqa: BLE001 - any failure means not ready
+            failed.append({"dependency": name, "error": type(e).__name__})
+    body = {"status": "unavailable" if failed else "ok", "service": service, "failed": failed}
+    return (503 if failed else 200), body
+
+
 def install(app: Flask, service: str, checks: dict[str, Callable[[], None]]) -> None:
     """Add error handlers, operations endpoints and request metrics to `app`.
 
@@ -58,14 +70,8 @@ def install(app: Flask, service: str, checks: dict[str, Callable[[], None]]) -> 
 
     @app.get("/readyz")
     def readyz():
-        failed = []
-        for name, check in checks.items():
-            try:
-                check()
-            except Exception as e:  # noqa: BLE001 - any failure means not ready
-                failed.append({"dependency": name, "error": type(e).__name__})
-        body = {"status": "ok" if not failed else "unavailable", "service": service, "failed": failed}
-        return jsonify(body), (200 if not failed else 503)
+        status, body = readiness(service, checks)
+        return jsonify(body), status
 
     @app.get("/metrics")
     def metrics_endpoint():

@@ -16,6 +16,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from shared import metrics
+from shared.web import readiness
 from shared.blobstore import create_blob_store
 from shared.broker import create_broker
 from shared.config import Settings
@@ -69,15 +70,8 @@ def serve_ops(port: int, checks: dict, host: str = "0.0.0.0") -> ThreadingHTTPSe
             if self.path == "/healthz":
                 self._send(200, "application/json", {"status": "ok", "service": "resizer"})
             elif self.path == "/readyz":
-                failed = []
-                for name, check in checks.items():
-                    try:
-                        check()
-                    except Exception as e:  # noqa: BLE001 - any failure means not ready
-                        failed.append({"dependency": name, "error": type(e).__name__})
-                body = {"status": "unavailable" if failed else "ok", "service": "resizer",
-                        "failed": failed}
-                self._send(503 if failed else 200, "application/json", body)
+                status, body = readiness("resizer", checks)
+                self._send(status, "application/json", body)
             elif self.path == "/metrics":
                 data, ctype = metrics.exposition()
                 self._send(200, ctype, data)
