@@ -44,9 +44,15 @@ class RenderApp:
         self.cache, self.blobs = cache, blobs
         self.resolver = Resolver(cache, metadata, settings.micro_cache_seconds)
         self.bytes = ByteCache(settings.render_cache_bytes)
-        self.pipeline = pipeline.Pipeline(blobs, settings.render_concurrency,
-                                          fallback.generators())
+        self.pipeline = pipeline.Pipeline(blobs, settings.render_concurrency, fallback.generate)
         self.avatar_cache_control = f"public, max-age={settings.avatar_max_age}"
+        # d=404 is cached like a picture (a CDN keeps it as long as a hit), so it carries the
+        # same headers; its ETag never changes because its bytes never do.
+        body = json_body({"error": {"code": "not_found", "message": "No picture for this avatar."}})
+        self._not_found = (body, [
+            ("Content-Type", "application/json"), ("Content-Length", str(len(body))),
+            ("ETag", etag_for("avatar-404/" + body.decode())),
+            ("Cache-Control", self.avatar_cache_control), *COMMON])
         self._requests: dict[tuple, object] = {}   # pre-bound metric children
         self._latency: dict[str, object] = {}
         self._cache_hit = metrics.RENDER_CACHE.labels("hit")
@@ -108,7 +114,9 @@ class RenderApp:
             kind, valid = "user", USERNAME.match(name)
         else:
             kind, valid = "email", EMAIL_HASH.match(name)
-        entry = self._lookup(kind, name) if valid and not p.force_default else None
+        # A forced default needs no entry, except for the account's name in initials.
+        wanted = not p.force_default or (p.default == "initials" and kind == "email")
+        entry = self._lookup(kind, name) if valid and wanted else None
         photo = fallback.shown_photo(entry, p)
         accept = environ.get("HTTP_ACCEPT", "")
         if photo is not None:
@@ -119,9 +127,20 @@ class RenderApp:
             except (pipeline.SourceMissing, ImageRejected):
                 # A picture we cannot produce must not become a broken image.
                 log.warning("avatar %s/%s: source unusable, serving the default", kind, name)
-        kind_ = fallback.choose(p)
-        fmt, vary = params.negotiate(ext_fmt, accept, fallback.has_alpha(kind_))
-        job = pipeline.plan_default(kind_, p.size, fmt, fallback.ident_for(kind_, name))
+        default = p.default
+        if default == params.NOT_FOUND:
+            body, headers = self._not_found
+            return 404, list(headers), body
+        if default == params.REDIRECT:
+            return 302, [("Location", p.redirect), ("Content-Length", "0"),
+                         ("Cache-Control", self.avatar_cache_control), *COMMON], b""
+        fmt, vary = params.negotiate(ext_fmt, accept, fallback.has_alpha(default))
+        email_hash = name if kind == "email" and valid else None
+        text = ""
+        if default == "initials":
+            text = fallback.initials(p, entry, name if kind == "user" else None)
+        job = pipeline.plan_default(default, p.size, fmt,
+                                    fallback.seed(default, email_hash, name), text)
         return self._image(environ, job, self.avatar_cache_control, vary)
 
     def _photo(self, segment: str, environ):

@@ -1,44 +1,58 @@
-"""What an avatar route shows when there is no picture to show.
+"""What an avatar route shows instead of the picture: when there is none, when `f` forces the
+default, or when the picture is rated above `r`.
 
-Today that is always the `mp` silhouette. Gravatar's `d`/`f`/`r` parameters (identicons,
-404, redirects, ratings) arrive in a later issue: they slot in as new entries of GENERATORS
-and new branches of `choose`, without the app changing."""
+Which default (`d`) was asked for is parsed in params.py; this module says whether the
+picture is shown, and what a generated default is drawn from (seed, initials)."""
 from __future__ import annotations
 
-from .params import AvatarParams
+import hashlib
 
-MP = "mp"
+from .params import MP, RATINGS, AvatarParams
 
-
-def _mystery_person(size: int, fmt: str, ident: str) -> bytes:
-    from shared.images.defaults import mystery_person
-    return mystery_person(size, fmt)
-
-
-# kind → (generator(size, fmt, ident) -> bytes, has transparency, depends on ident)
-GENERATORS = {MP: (_mystery_person, False, False)}
+RANK = {r: i for i, r in enumerate(RATINGS)}
+# Drawn the same for everybody, so one cached rendering per size and format serves all.
+SEEDLESS = frozenset((MP, "blank"))
+# Generated kinds with transparent pixels: they negotiate PNG rather than JPEG.
+TRANSPARENT = frozenset(("blank",))
 
 
 def shown_photo(entry: dict | None, params: AvatarParams) -> dict | None:
     """The PhotoView an avatar entry shows under these parameters, or None for the default."""
     if entry is None or params.force_default:
         return None
-    return entry.get("photo")
-
-
-def choose(params: AvatarParams) -> str:
-    """The default kind for these parameters."""
-    return MP
-
-
-def generators() -> dict:
-    return {kind: gen for kind, (gen, _, _) in GENERATORS.items()}
+    photo = entry.get("photo")
+    # A rating we do not know is treated as the strictest, so it is never shown by mistake.
+    if photo is not None and RANK.get(photo.get("rating") or "g", 3) > RANK[params.rating]:
+        return None
+    return photo
 
 
 def has_alpha(kind: str) -> bool:
-    return GENERATORS[kind][1]
+    return kind in TRANSPARENT
 
 
-def ident_for(kind: str, ident: str) -> str:
-    """Defaults that do not depend on who is asked share one cached rendering per size."""
-    return ident if GENERATORS[kind][2] else ""
+def seed(kind: str, email_hash: str | None, name: str) -> str:
+    """What a generated default is derived from: the email hash on /avatar/<hash>, else a hash
+    of the lower-cased name (so the seed is hex of a bounded length whatever the URL held)."""
+    if kind in SEEDLESS:
+        return ""
+    return email_hash or hashlib.md5(name.encode()).hexdigest()
+
+
+def initials(params: AvatarParams, entry: dict | None, username: str | None) -> str:
+    """The letters of an `initials` default: from `initials=`/`name=`, else the account's
+    username (or the one in the URL), else "?". Reduced to the letters drawn, so the cache key
+    stays short and equal requests share one rendering."""
+    from shared.avatars.initials import letters
+    source = params.initials
+    if not source and entry is not None:
+        source = entry.get("username")
+    return letters(source or username)
+
+
+def generate(kind: str, size: int, fmt: str, seed: str, text: str) -> bytes:
+    if kind == MP:
+        from shared.images.defaults import mystery_person
+        return mystery_person(size, fmt)
+    from shared.avatars import generate as draw
+    return draw(kind, seed, size, fmt, initials=text or None)

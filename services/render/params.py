@@ -3,9 +3,11 @@
 Parsing is hand-rolled and tiny because it runs on every warm request."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote, urlsplit
 
+from shared.avatars import KINDS as GENERATED_KINDS
 from shared.images import VARIANTS
 
 MAX_SIDE = 2048
@@ -13,6 +15,17 @@ DEFAULT_AVATAR_SIZE = 80
 EXTENSIONS = {"jpg": "jpeg", "png": "png", "webp": "webp"}
 PHOTO_SIZES = frozenset(VARIANTS) | {"original"}
 FITS = ("contain", "cover")
+
+# What `d`/`default` can ask for besides a generated kind. `mm` is Gravatar's older name of mp.
+MP, NOT_FOUND, REDIRECT = "mp", "404", "redirect"
+DEFAULT_KEYWORDS = {MP: MP, "mm": MP, NOT_FOUND: NOT_FOUND, **{k: k for k in GENERATED_KINDS}}
+RATINGS = ("g", "pg", "r", "x")          # in order: each allows everything before it
+FORCE_VALUES = ("y", "yes", "true", "1")
+MAX_REDIRECT_LENGTH = 2048
+# Control characters in a Location header would let a URL inject headers (CR LF).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Everything a URL may hold as it is; quote() escapes the rest (spaces, non-ASCII, backslash).
+_URL_SAFE = "!#$%&'()*+,-./:;=?@[]_~"
 
 
 class BadRequest(Exception):
@@ -24,10 +37,11 @@ class BadRequest(Exception):
 @dataclass(frozen=True, slots=True)
 class AvatarParams:
     size: int
-    # Gravatar's d/f/r are kept raw here; fallback.py gives them meaning.
-    default: str | None = None
+    default: str = MP               # a DEFAULT_KEYWORDS value, or REDIRECT
     force_default: bool = False
-    rating: str | None = None
+    rating: str = "g"               # the highest rating shown
+    redirect: str | None = None     # the Location when default is REDIRECT
+    initials: str | None = None     # `initials=` or `name=`: what the initials are drawn from
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +84,43 @@ def avatar_params(q: dict[str, str]) -> AvatarParams:
             size = _clamp(int(raw))
         except ValueError:
             pass  # the Gravatar contract: a non-number means the default size
-    force = q.get("f", q.get("forcedefault", "")).lower() in ("y", "yes", "true", "1")
-    return AvatarParams(size, q.get("d", q.get("default")), force, q.get("r", q.get("rating")))
+    if not q or (len(q) == 1 and raw is not None):
+        return AvatarParams(size)   # the common `?s=N`: nothing else to look at
+    default, redirect = default_image(q.get("d", q.get("default")))
+    force = q.get("f", q.get("forcedefault", "")).lower() in FORCE_VALUES
+    rating = q.get("r", q.get("rating", "g")).lower()
+    if rating not in RATINGS:
+        rating = "g"  # like Gravatar: an unknown rating means the default, g
+    return AvatarParams(size, default, force, rating, redirect,
+                        q.get("initials") or q.get("name") or None)
+
+
+def default_image(raw: str | None) -> tuple[str, str | None]:
+    """(kind, redirect URL) for a `d` value. Like Gravatar, anything unusable (an unknown
+    keyword, a relative or non-http(s) URL such as javascript: or data:) shows the default
+    image, mp, rather than an error: an <img> tag has no use for a JSON error."""
+    if not raw:
+        return MP, None
+    kind = DEFAULT_KEYWORDS.get(raw.lower())
+    if kind is not None:
+        return kind, None
+    url = redirect_target(raw)
+    return (REDIRECT, url) if url else (MP, None)
+
+
+def redirect_target(url: str) -> str | None:
+    """The Location for an absolute http(s) URL (already URL-decoded once by the query
+    parser), or None when it is not one."""
+    if len(url) > MAX_REDIRECT_LENGTH or _CONTROL.search(url):
+        return None
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # e.g. an unbalanced [ in the host
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        return None
+    return quote(url, safe=_URL_SAFE)
 
 
 def _side(q: dict[str, str], name: str) -> int | None:

@@ -35,13 +35,15 @@ class Job:
     width: int | None = None
     height: int | None = None
     fit: str = ""
-    ident: str = ""           # what a generated default is derived from (hash, name)
+    ident: str = ""           # what a generated default is derived from (its seed)
+    text: str = ""            # the letters of an `initials` default
 
     @property
     def key(self) -> str:
         box = f"{self.width or ''}x{self.height or ''}"
         src = f"{self.source}.{self.source_fmt}" if self.source_fmt else self.source
-        return f"{self.op}/{self.sha256}/{src}/{box}/{self.fit}/{self.ident}/{self.fmt}"
+        return (f"{self.op}/{self.sha256}/{src}/{box}/{self.fit}/{self.ident}/{self.text}/"
+                f"{self.fmt}")
 
 
 def plan_box(view: dict, width: int | None, height: int | None, fit: str, fmt: str) -> Job:
@@ -62,15 +64,15 @@ def plan_named(view: dict, name: str, fmt: str) -> Job:
     return plan_box(view, side, side, "contain", fmt)
 
 
-def plan_default(kind: str, size: int, fmt: str, ident: str = "") -> Job:
-    return Job("default", fmt, kind, "", "", size, size, "square", ident)
+def plan_default(kind: str, size: int, fmt: str, seed: str = "", text: str = "") -> Job:
+    return Job("default", fmt, kind, "", "", size, size, "square", seed, text)
 
 
 class Pipeline:
-    def __init__(self, blobs: BlobStore, concurrency: int, defaults: dict,
+    def __init__(self, blobs: BlobStore, concurrency: int, defaults,
                  slot_wait: float = SLOT_WAIT_SECONDS):
         self.blobs = blobs
-        self.defaults = defaults   # kind → callable(size, fmt, ident) -> bytes
+        self.defaults = defaults   # callable(kind, size, fmt, seed, text) -> bytes
         self.slots = threading.BoundedSemaphore(max(1, concurrency))
         self.slot_wait = slot_wait
 
@@ -78,7 +80,8 @@ class Pipeline:
         """The bytes of `job`, and the job actually done: a missing variant blob falls back
         to the original, which changes the key."""
         if job.op == "default":
-            return job, self._transform(self.defaults[job.sha256], job.width, job.fmt, job.ident)
+            return job, self._transform(self.defaults, job.sha256, job.width, job.fmt,
+                                        job.ident, job.text)
         if job.source != sources.ORIGINAL:
             try:
                 data = self.blobs.get(variant_key(job.sha256, job.source, job.source_fmt))

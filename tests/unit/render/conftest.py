@@ -73,7 +73,7 @@ class World:
         ReadModel(self.cache).put(kind, name, entry)
 
     def add_photo(self, photo_id: str, original: bytes, *, variants=(), variant_rgb=None,
-                  only_in_read_model=()) -> dict:
+                  only_in_read_model=(), rating="g") -> dict:
         """Store `original` and publish its PhotoView. `variants` are made from the original
         (or, with `variant_rgb`, drawn in that colour so tests can tell the source apart);
         names in `only_in_read_model` are listed but have no blob."""
@@ -83,7 +83,7 @@ class World:
         alpha = image.hasalpha()
         view = {"id": photo_id, "sha256": sha, "format": f.loader(original),
                 "width": image.width, "height": image.height, "alpha": alpha,
-                "rating": "g", "variants": {}}
+                "rating": rating, "variants": {}}
         for name in variants:
             thumb = pyvips.Image.thumbnail_buffer(original, VARIANTS[name], size="down")
             if variant_rgb:
@@ -97,6 +97,10 @@ class World:
 
     def set_user(self, username: str, view: dict | None) -> None:
         self._publish("user", username, {"username": username, "photo": view})
+
+    def set_email(self, email_hash: str, username: str, view: dict | None) -> None:
+        """A verified address of `username` showing `view` (the entry metadata writes)."""
+        self._publish("email", email_hash, {"username": username, "photo": view})
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@ import pytest
 
 from services.render import params
 from services.render.http import none_match
-from services.render.params import AvatarParams, BadRequest, PhotoParams
+from services.render.params import BadRequest, PhotoParams
 
 
 @pytest.mark.parametrize("qs, size", [
@@ -12,12 +12,6 @@ from services.render.params import AvatarParams, BadRequest, PhotoParams
 ])
 def test_avatar_size_is_clamped_and_defaults_to_80(qs, size):
     assert params.avatar_params(params.query(qs)).size == size
-
-
-def test_avatar_keeps_gravatar_options_for_the_fallback():
-    p = params.avatar_params(params.query("d=identicon&f=y&r=pg"))
-    assert p == AvatarParams(80, "identicon", True, "pg")
-    assert params.avatar_params(params.query("d=retro")).default == "retro"
 
 
 @pytest.mark.parametrize("qs, expected", [
