@@ -71,6 +71,20 @@ class Settings:
     resizer_metrics_port: int = _option(
         "RESIZER_METRICS_PORT", 8104,
         "Port of the resizer's /healthz, /readyz and /metrics; 0 disables it.")
+    smtp_url: str = _option(
+        "SMTP_URL", "",
+        "Outgoing mail: smtp://[user:pass@]host:port, or smtp+starttls://… to upgrade the "
+        "connection with STARTTLS before logging in; empty writes messages to the log.")
+    mail_from: str = _option(
+        "MAIL_FROM", "OnePic <no-reply@onepic.invalid>",
+        "From: header of the mail OnePic sends (email verification).")
+    email_token_ttl: int = _option(
+        "EMAIL_TOKEN_TTL", 24 * 3600,
+        "Seconds an email verification link stays valid.")
+    email_resend_interval: int = _option(
+        "EMAIL_RESEND_INTERVAL", 60,
+        "Fewest seconds between two verification messages to one address (429 sooner), so "
+        "nobody can use OnePic to flood someone's mailbox.")
     log_level: str = _option("LOG_LEVEL", "INFO", "Python logging level.")
 
     @classmethod

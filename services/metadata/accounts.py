@@ -1,4 +1,4 @@
-"""Users, their API tokens and their email addresses."""
+"""Users and their API tokens (their email addresses are in emails.py)."""
 from __future__ import annotations
 
 import hashlib
@@ -10,15 +10,15 @@ from sqlalchemy.exc import IntegrityError
 from shared.web import ApiError
 
 from . import ids, passwords
-from .schema import api_tokens, emails, users
+from .schema import api_tokens, users
 
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_user(conn: Connection, username: str, password_hash: str, email: str | None) -> dict:
-    """Insert the user (and the unverified email); the caller's transaction commits.
+def create_user(conn: Connection, username: str, password_hash: str) -> dict:
+    """Insert the user; the caller's transaction commits.
 
     The password is hashed by the caller, before the transaction: the KDF is slow on purpose
     and must not hold a write lock. Returns the user row as a dict plus a fresh API token."""
@@ -32,12 +32,6 @@ def create_user(conn: Connection, username: str, password_hash: str, email: str 
             conn.execute(users.insert().values(**user))
     except IntegrityError:
         raise ApiError(409, "username_taken", f"The username {username!r} is taken.") from None
-    if email is not None:
-        conn.execute(emails.insert().values(
-            id=ids.email_id(), user_id=user["id"], email=email,
-            md5=hashlib.md5(email.encode()).hexdigest(),
-            sha256=hashlib.sha256(email.encode()).hexdigest(),
-            verified_at=None, photo_id=None, created_at=user["created_at"]))
     return {**user, "token": issue_token(conn, user["id"])}
 
 
@@ -69,10 +63,3 @@ def user_by_id(conn: Connection, user_id: str) -> dict | None:
     row = conn.execute(sa.select(users.c.id, users.c.username, users.c.active_photo_id)
                        .where(users.c.id == user_id)).first()
     return None if row is None else dict(row._mapping)
-
-
-def user_emails(conn: Connection, user_id: str) -> list[dict]:
-    rows = conn.execute(sa.select(emails).where(emails.c.user_id == user_id)
-                        .order_by(emails.c.created_at, emails.c.id))
-    return [{"email": r.email, "verified": r.verified_at is not None, "md5": r.md5,
-             "sha256": r.sha256} for r in rows]

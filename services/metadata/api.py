@@ -1,11 +1,12 @@
-"""The public account and photo API (/v1 except uploads), as in API.md."""
+"""The public account and photo API (/v1 except uploads and email addresses, which are in
+emails_api.py), as in API.md."""
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
 from shared.web import ApiError
 
-from . import accounts, db, passwords, photos, validation
+from . import accounts, db, emails, passwords, photos, validation, verification
 from .context import current_user, get_db, state
 
 bp = Blueprint("metadata_api", __name__, url_prefix="/v1")
@@ -25,10 +26,22 @@ def create_user():
     password = validation.password(body.get("password"))
     email = validation.email(body["email"]) if body.get("email") is not None else None
     password_hash = passwords.hash_password(password)
-    conn = get_db()
+    conn, st = get_db(), state()
+    pending = None
     with db.write(conn):
-        user = accounts.create_user(conn, username, password_hash, email)
-    state().writer.refresh_user(conn, username)
+        user = accounts.create_user(conn, username, password_hash)
+        if email is not None:
+            now = st.clock()
+            claim, _ = emails.claim(conn, user["id"], email, now)  # 409 if verified elsewhere
+            # A throttled address (someone mailed it moments ago) still gets its account; the
+            # owner asks for the message again with POST /v1/me/emails.
+            if not verification.throttled(conn, email, now, st.settings):
+                pending = verification.issue(conn, claim, username, now, st.settings)
+    st.writer.refresh_user(conn, username)
+    # After the commit. A failure is logged and the sign-up still succeeds: the account
+    # exists either way, and POST /v1/me/emails sends the message again.
+    if pending is not None:
+        verification.send(st.mailer, st.settings, pending)
     return jsonify({"id": user["id"], "username": username, "token": user["token"],
                     "avatar_url": f"{state().settings.origin}/{username}"}), 201
 
@@ -53,7 +66,7 @@ def create_token():
 def me():
     user = current_user()
     return jsonify({"id": user["id"], "username": user["username"],
-                    "emails": accounts.user_emails(get_db(), user["id"]),
+                    "emails": emails.list_for(get_db(), user["id"]),
                     "active_photo_id": user["active_photo_id"],
                     "avatar_url": f"{state().settings.origin}/{user['username']}"})
 

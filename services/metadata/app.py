@@ -2,33 +2,48 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
+from typing import Callable
 
 from flask import Flask
 
 from shared import web
 from shared.cache import Cache, create_cache
 from shared.config import Settings
+from shared.mail import Mailer, create_mailer
 from shared.readmodel import ReadModel
+from shared.server import configure_logging
 
-from . import api, context, db, internal, migrate, openapi
+from . import api, context, db, emails_api, ids, internal, migrate, openapi
 from .readmodel_writer import ReadModelWriter
 
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings | None = None, *, cache: Cache | None = None) -> Flask:
+def create_app(settings: Settings | None = None, *, cache: Cache | None = None,
+               mailer: Mailer | None = None,
+               clock: Callable[[], datetime] | None = None) -> Flask:
+    """`clock` (default: the real UTC time) is injectable so tests can expire tokens."""
     settings = settings or Settings.from_env()
+    # gunicorn configures only its own loggers, so under it INFO from ours went nowhere, the
+    # log mailer's messages included (without SMTP_URL they are how one verifies an address).
+    # A no-op where the process configured logging already (standalone, the tests).
+    configure_logging(settings.log_level)
     engine = db.create_engine(settings.database_url)
     # Fail fast: the web app never migrates, and a stale schema would fail request by request.
     migrate.check_at_head(engine)
     if cache is None:  # not `or`: an empty cache is falsy (it has a length)
         cache = create_cache(settings.cache_url)
+    if mailer is None:
+        mailer = create_mailer(settings.smtp_url)
 
     app = Flask(__name__)
     app.extensions[context.EXTENSION] = context.State(
-        settings=settings, engine=engine, writer=ReadModelWriter(ReadModel(cache)))
+        settings=settings, engine=engine, writer=ReadModelWriter(ReadModel(cache)),
+        mailer=mailer, clock=clock or ids.now)
     app.teardown_appcontext(context.close_db)
     app.register_blueprint(api.bp)
+    app.register_blueprint(emails_api.bp)
     app.register_blueprint(internal.bp)
     app.register_blueprint(openapi.bp)
     web.install(app, "metadata", checks={"database": lambda: db.ping(engine),

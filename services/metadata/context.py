@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
 
 from flask import current_app, g, request
 from sqlalchemy.engine import Connection, Engine
 
 from shared.config import Settings
+from shared.mail import Mailer
 from shared.web import ApiError
 
 from . import accounts
@@ -20,6 +23,8 @@ class State:
     settings: Settings
     engine: Engine
     writer: ReadModelWriter
+    mailer: Mailer
+    clock: Callable[[], datetime]  # now, as an aware UTC datetime
 
 
 def state() -> State:

@@ -10,6 +10,7 @@ bp = Blueprint("metadata_openapi", __name__)
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
 _PHOTO = {"$ref": "#/components/schemas/Photo"}
+_EMAIL = {"$ref": "#/components/schemas/Email"}
 _BEARER = [{"bearer": []}]
 
 
@@ -29,6 +30,11 @@ def _op(summary: str, ok: str, ok_schema: dict | None, errors: tuple[str, ...], 
     return op
 
 
+def _with(op: dict, responses: dict) -> dict:
+    """`op` with more success responses (a route answering 201 or 200)."""
+    return {**op, "responses": {**op["responses"], **responses}}
+
+
 def _obj(**props) -> dict:
     return {"type": "object", "properties": props}
 
@@ -40,24 +46,59 @@ _PHOTO_SCHEMA = _obj(
     url=_S, variants=_obj(**{name: _NS for name in VARIANTS}),
     status={"enum": ["processing", "ready"]})
 _ID = [{"name": "photo_id", "in": "path", "required": True, "schema": _S}]
+_EMAIL_SCHEMA = _obj(
+    email={"type": "string", "description": "trimmed and lower-cased"},
+    verified={"type": "boolean"},
+    md5={"type": "string", "description": "hex MD5 of the address: /avatar/<md5>"},
+    sha256={"type": "string", "description": "hex SHA-256 of the address: /avatar/<sha256>"},
+    photo_id={"type": ["string", "null"],
+              "description": "the photo shown for this address; null: the active photo"})
+_ADDRESS = [{"name": "email", "in": "path", "required": True, "schema": _S,
+             "description": "one of your addresses (compared trimmed and lower-cased)"}]
+_FLAG = {"type": "string", "enum": ["true", "false"]}
+_UPLOAD = {"required": True, "content": {
+    "multipart/form-data": {"schema": {
+        "type": "object", "required": ["file"],
+        "properties": {"file": {"type": "string", "format": "binary"}, "alt": _S,
+                       "rating": {"enum": ["g", "pg", "r", "x"]}, "activate": _FLAG}}},
+    "image/*": {"schema": {"type": "string", "format": "binary"}}}}
 
 DOCUMENT = {
     "openapi": "3.1.0",
     "info": {"title": "OnePic", "version": "1"},
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-        "schemas": {"Error": _obj(error=_obj(code=_S, message=_S)), "Photo": _PHOTO_SCHEMA},
+        "schemas": {"Error": _obj(error=_obj(code=_S, message=_S)), "Photo": _PHOTO_SCHEMA,
+                    "Email": _EMAIL_SCHEMA},
     },
     "paths": {
         "/v1/users": {"post": _op(
-            "Sign up", "201", _obj(id=_S, username=_S, token=_S, avatar_url=_S),
+            "Sign up; with `email`, a verification message is sent to it", "201",
+            _obj(id=_S, username=_S, token=_S, avatar_url=_S),
             ("400", "409", "422"), body=_obj(username=_S, password=_S, email=_S), auth=False)},
         "/v1/tokens": {"post": _op("Issue an API token", "201", _obj(token=_S), ("400", "401", "422"),
                                    body=_obj(username=_S, password=_S), auth=False)},
         "/v1/me": {"get": _op("The account", "200", _obj(
             id=_S, username=_S, active_photo_id=_NS, avatar_url=_S,
-            emails={"type": "array", "items": _obj(email=_S, verified={"type": "boolean"},
-                                                   md5=_S, sha256=_S)}), ("401",))},
+            emails={"type": "array", "items": _EMAIL}), ("401",))},
+        "/v1/me/emails": {"post": _with(_op(
+            "Add an email address and send it a verification link (201); an address already "
+            "on the account answers 200, sending a fresh link if it is unverified. "
+            "409: another account verified it; 429: a message went to it moments ago; "
+            "503: the message could not be sent (nothing was added)", "201", _EMAIL,
+            ("400", "401", "409", "422", "429", "503"), body=_obj(email=_S)),
+            {"200": {"description": "already on this account", **_json(_EMAIL)}})},
+        "/v1/emails/verify": {"get": {**_op(
+            "The link in the verification message: verifies the address (again: 200)", "200",
+            _EMAIL, ("400", "409"), auth=False),
+            "parameters": [{"name": "token", "in": "query", "required": True, "schema": _S}]}},
+        "/v1/me/emails/{email}": {
+            "parameters": _ADDRESS,
+            "put": _op("Choose the picture shown for this address (null: the active photo)",
+                       "200", _EMAIL, ("400", "401", "404", "422"), body=_obj(photo_id=_NS)),
+            "delete": _op("Remove the address; its hashes stop resolving", "204", None,
+                          ("401", "404")),
+        },
         "/v1/me/active-photo": {"put": _op("Choose the active photo", "200",
                                            _obj(active_photo_id=_NS), ("400", "401", "404", "422"),
                                            body=_obj(photo_id=_NS))},
@@ -65,8 +106,13 @@ DOCUMENT = {
             "get": {**_op("Your photos, newest first", "200", _obj(
                 photos={"type": "array", "items": _PHOTO}, next_cursor=_NS), ("400", "401")),
                 "parameters": [{"name": "cursor", "in": "query", "schema": _S}]},
-            "post": _op("Upload a photo (multipart field `file`)", "201", _PHOTO,
-                        ("401", "413", "415", "422")),
+            "post": {**_with(_op(
+                "Upload a photo: multipart field `file`, or the raw bytes with an image/* "
+                "Content-Type (served by the upload service)", "201", _PHOTO,
+                ("401", "413", "415", "422")),
+                {"200": {"description": "the same bytes again: the existing photo",
+                         **_json(_PHOTO)}}),
+                "requestBody": _UPLOAD},
         },
         "/v1/photos/{photo_id}": {
             "parameters": _ID,

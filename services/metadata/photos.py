@@ -134,14 +134,21 @@ def delete_photo(conn: Connection, user_id: str, photo_id: str) -> bool:
     return deleted
 
 
+def lock_own_photo(conn: Connection, user_id: str, photo_id: str) -> None:
+    """404 unless the user has this photo; otherwise lock it until the transaction ends.
+
+    FOR UPDATE: a concurrent delete of the photo either finishes first (→ 404 here) or waits
+    and then clears the pointer the caller sets (active photo, per-address photo), so that
+    pointer never dangles."""
+    owned = conn.execute(sa.select(photos.c.id).where(
+        photos.c.id == photo_id, photos.c.user_id == user_id).with_for_update()).first()
+    if owned is None:
+        raise ApiError(404, "photo_not_found", "You have no photo with that id.")
+
+
 def set_active(conn: Connection, user_id: str, photo_id: str | None) -> None:
     if photo_id is not None:
-        # FOR UPDATE: a concurrent delete of this photo either finishes first (→ 404 here)
-        # or waits and then clears the pointer we set, so it never dangles.
-        owned = conn.execute(sa.select(photos.c.id).where(
-            photos.c.id == photo_id, photos.c.user_id == user_id).with_for_update()).first()
-        if owned is None:
-            raise ApiError(404, "photo_not_found", "You have no photo with that id.")
+        lock_own_photo(conn, user_id, photo_id)
     conn.execute(users.update().where(users.c.id == user_id).values(active_photo_id=photo_id))
 
 

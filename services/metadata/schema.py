@@ -39,11 +39,26 @@ emails = sa.Table(
     sa.Column("photo_id", sa.Text, nullable=True),
     sa.Column("created_at", Timestamp, nullable=False),
     sa.UniqueConstraint("user_id", "email", name="uq_emails_user_email"),
+    # Every claim of an address, verified or not: verifying one locks and settles them all.
+    sa.Index("ix_emails_email", "email"),
 )
 # An address belongs to at most one account once verified; unverified claims may overlap.
 sa.Index("uq_emails_verified_email", emails.c.email, unique=True,
          postgresql_where=emails.c.verified_at.isnot(None),
          sqlite_where=emails.c.verified_at.isnot(None))
+
+# Links sent by mail. Only the SHA-256 of a token is stored, so the table alone cannot
+# verify anything. `purpose` keeps a token good for one kind of action only ("verify").
+email_tokens = sa.Table(
+    "email_tokens", metadata,
+    sa.Column("token_sha256", sa.Text, primary_key=True),
+    sa.Column("email_id", sa.Text, sa.ForeignKey("emails.id", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("purpose", sa.Text, nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("expires_at", Timestamp, nullable=False),
+    sa.Column("used_at", Timestamp, nullable=True),
+)
 
 images = sa.Table(
     "images", metadata,

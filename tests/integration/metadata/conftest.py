@@ -1,11 +1,14 @@
 """Metadata against real servers: a fresh PostgreSQL database per test session (created,
-migrated, dropped), Redis db 15 for the read model, RabbitMQ queues under a unique prefix."""
+migrated, dropped), Redis db 15 for the read model, RabbitMQ queues under a unique prefix,
+and a real SMTP server on loopback (tests/smtp_sink.py) receiving the verification mail."""
 from __future__ import annotations
 
 import hashlib
 import os
 import uuid
 from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
 
 import psycopg2
 import pytest
@@ -17,11 +20,12 @@ from services.metadata.app import create_app
 from shared.cache.redis import RedisCache
 from shared.config import Settings
 from shared.readmodel import ReadModel
+from tests.smtp_sink import SmtpSink
 
 # Same default as tests/integration/conftest.py, which checks the server is up.
 ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://root@127.0.0.1:5432/test")
 TOKEN = "test-internal-token"
-TABLES = "users, api_tokens, emails, images, variants, photos, outbox"
+TABLES = "users, api_tokens, emails, email_tokens, images, variants, photos, outbox"
 
 
 @contextmanager
@@ -71,9 +75,33 @@ def cheap_kdf(monkeypatch):
 
 
 @pytest.fixture
-def settings(pg_url, run_id):
+def smtp():
+    with SmtpSink() as sink:
+        yield sink
+
+
+class Clock:
+    """The app's clock, moved by the test (token expiry, resend throttle)."""
+
+    def __init__(self):
+        self.now = datetime.now(timezone.utc)
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def settings(pg_url, run_id, smtp):
     return Settings(database_url=pg_url, public_url="https://onepic.test", internal_token=TOKEN,
-                    queue_prefix=run_id)
+                    queue_prefix=run_id, smtp_url=f"smtp://{smtp.hostport}")
 
 
 @pytest.fixture
@@ -89,8 +117,8 @@ def read_model(redis_cache):
 
 
 @pytest.fixture
-def app(settings, pg_engine, redis_cache):
-    app = create_app(settings, cache=redis_cache)
+def app(settings, pg_engine, redis_cache, clock):
+    app = create_app(settings, cache=redis_cache, clock=clock)
     yield app
     app.extensions["onepic_metadata"].engine.dispose()
 
@@ -111,10 +139,23 @@ class Api:
     def __init__(self, client):
         self.client = client
 
-    def signup(self, username, password="correct horse"):
-        r = self.client.post("/v1/users", json={"username": username, "password": password})
+    def signup(self, username, password="correct horse", **extra):
+        r = self.client.post("/v1/users", json={"username": username, "password": password,
+                                                **extra})
         assert r.status_code == 201, r.get_json()
         return r.get_json()
+
+    def add_email(self, token, address):
+        return self.client.post("/v1/me/emails", json={"email": address}, headers=self.auth(token))
+
+    def click(self, url):
+        """Open a verification link (path and query; the origin is the public one)."""
+        parts = urlsplit(url)
+        assert f"{parts.scheme}://{parts.netloc}" == "https://onepic.test"
+        return self.client.get(f"{parts.path}?{parts.query}")
+
+    def internal(self, path):
+        return self.client.get(path, headers={"X-Internal-Token": TOKEN})
 
     def record(self, user_id, data, **extra):
         body = {"user_id": user_id, "sha256": hashlib.sha256(data).hexdigest(), "format": "jpeg",

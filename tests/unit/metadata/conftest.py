@@ -1,7 +1,11 @@
-"""App tests on a fresh SQLite database in tmp_path, with the in-memory cache."""
+"""App tests on a fresh SQLite database in tmp_path, with the in-memory cache, a mailer that
+keeps what it is given and a clock the test moves."""
 from __future__ import annotations
 
 import hashlib
+import re
+from datetime import datetime, timedelta, timezone
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from argon2 import PasswordHasher
@@ -10,6 +14,7 @@ from services.metadata import db, migrate, passwords
 from services.metadata.app import create_app
 from shared.cache.memory import MemoryCache
 from shared.config import Settings
+from shared.mail import Mailer, MailUnavailable
 from shared.readmodel import ReadModel
 
 ORIGIN = "https://onepic.test"
@@ -47,9 +52,57 @@ def read_model(cache):
     return ReadModel(cache)
 
 
+class Mailbox(Mailer):
+    """Keeps every message; `down = True` makes sending fail like an unreachable server.
+    (tests/integration/test_smtp_*.py run the real SMTP path.)"""
+
+    def __init__(self):
+        self.messages = []
+        self.down = False
+
+    def send(self, message):
+        if self.down:
+            raise MailUnavailable("mail.test:25: ConnectionRefusedError")
+        self.messages.append(message)
+
+    def links(self, to=None):
+        """The verification URLs sent (to one address), oldest first."""
+        return [verify_link(m) for m in self.messages if to is None or m["To"] == to]
+
+    def tokens(self, to=None):
+        return [parse_qs(urlsplit(url).query)["token"][0] for url in self.links(to)]
+
+
+def verify_link(message) -> str:
+    urls = re.findall(r"https?://\S+", message.get_body(("plain",)).get_content())
+    assert len(urls) == 1, urls  # exactly one link, always
+    return urls[0]
+
+
+class Clock:
+    def __init__(self):
+        self.now = datetime(2030, 1, 1, 12, 0, tzinfo=timezone.utc)
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
 @pytest.fixture
-def app(settings, engine, cache):
-    app = create_app(settings, cache=cache)
+def mailbox():
+    return Mailbox()
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def app(settings, engine, cache, mailbox, clock):
+    app = create_app(settings, cache=cache, mailer=mailbox, clock=clock)
     yield app
     app.extensions["onepic_metadata"].engine.dispose()
 
@@ -82,6 +135,22 @@ class Api:
                 "width": 640, "height": 480, "bytes": len(data), "alpha": False, "frames": 1,
                 **extra}
         return self.internal("POST", "/internal/photos", json=body)
+
+    def add_email(self, token, address):
+        return self.client.post("/v1/me/emails", json={"email": address}, headers=self.auth(token))
+
+    def click(self, url):
+        """Open a verification link as a mail client would (path and query of the URL)."""
+        parts = urlsplit(url)
+        assert f"{parts.scheme}://{parts.netloc}" == ORIGIN and parts.path == "/v1/emails/verify"
+        return self.client.get(f"{parts.path}?{parts.query}")
+
+    def verified(self, token, address, mailbox):
+        """Add `address` to the account of `token` and click the link mailed for it."""
+        assert self.add_email(token, address).status_code in (200, 201)
+        r = self.click(mailbox.links(address.strip().lower())[-1])
+        assert r.status_code == 200 and r.get_json()["verified"] is True, r.get_json()
+        return r.get_json()
 
     @staticmethod
     def auth(token):

@@ -19,7 +19,7 @@ def test_signup_returns_token_and_avatar_url(api, client, settings):
     assert me["emails"] == [{
         "email": "arpit@example.com", "verified": False,
         "md5": hashlib.md5(b"arpit@example.com").hexdigest(),
-        "sha256": hashlib.sha256(b"arpit@example.com").hexdigest()}]
+        "sha256": hashlib.sha256(b"arpit@example.com").hexdigest(), "photo_id": None}]
 
 
 @pytest.mark.parametrize("body,status,code", [

@@ -1,4 +1,7 @@
 """/readyz and /v1/openapi.json."""
+import re
+
+from openapi_spec_validator import validate
 
 
 def test_readyz_reports_database_and_cache(client):
@@ -6,14 +9,51 @@ def test_readyz_reports_database_and_cache(client):
     assert r.status_code == 200 and r.get_json()["failed"] == []
 
 
-def test_openapi_document_lists_every_v1_route_of_the_app(app, client):
+def _served(app) -> set[tuple[str, str]]:
+    """(OpenAPI path, method) of every /v1 route of the app: `<path:email>` → `{email}`."""
+    return {(re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", r.rule), m)
+            for r in app.url_map.iter_rules()
+            if r.rule.startswith("/v1/") and r.rule != "/v1/openapi.json"
+            for m in r.methods - {"HEAD", "OPTIONS"}}
+
+
+def test_openapi_document_lists_every_v1_route_and_method_of_the_app(app, client):
     doc = client.get("/v1/openapi.json").get_json()
     assert doc["openapi"].startswith("3.")
     documented = {(path, method.upper()) for path, ops in doc["paths"].items()
                   for method in ops if method != "parameters"}
-    served = {(r.rule.replace("<photo_id>", "{photo_id}"), m) for r in app.url_map.iter_rules()
-              if r.rule.startswith("/v1/") and r.rule != "/v1/openapi.json"
-              for m in r.methods - {"HEAD", "OPTIONS"}}
-    # Everything served is documented; POST /v1/photos is served by the upload service.
-    assert served <= documented
+    served = _served(app)
+    # Everything served is documented, method by method; POST /v1/photos is served by the
+    # upload service, and nothing else is documented that nobody serves.
+    assert served <= documented, served - documented
     assert documented - served == {("/v1/photos", "POST")}
+    assert {("/v1/me/emails", "POST"), ("/v1/emails/verify", "GET"),
+            ("/v1/me/emails/{email}", "PUT"), ("/v1/me/emails/{email}", "DELETE")} <= served
+
+
+def test_openapi_document_is_valid_openapi_and_every_operation_says_its_errors(client):
+    doc = client.get("/v1/openapi.json").get_json()
+    validate(doc)  # raises on a structurally invalid document
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            if method == "parameters":
+                continue
+            codes = set(op["responses"])
+            assert any(c.startswith("2") for c in codes), (path, method)
+            for code in codes - {c for c in codes if c.startswith("2")}:
+                schema = op["responses"][code]["content"]["application/json"]["schema"]
+                assert schema == {"$ref": "#/components/schemas/Error"}, (path, method, code)
+
+
+def test_openapi_describes_the_email_routes_and_the_upload_body(client):
+    doc = client.get("/v1/openapi.json").get_json()
+    email = doc["components"]["schemas"]["Email"]["properties"]
+    assert set(email) == {"email", "verified", "md5", "sha256", "photo_id"}
+    add = doc["paths"]["/v1/me/emails"]["post"]
+    assert {"200", "201", "409", "422", "429", "503"} <= set(add["responses"])
+    verify = doc["paths"]["/v1/emails/verify"]["get"]
+    assert "security" not in verify and {"200", "400"} <= set(verify["responses"])
+    assert verify["parameters"][0]["name"] == "token"
+    upload = doc["paths"]["/v1/photos"]["post"]
+    assert set(upload["requestBody"]["content"]) == {"multipart/form-data", "image/*"}
+    assert {"200", "201", "413", "415", "422"} <= set(upload["responses"])
