@@ -14,6 +14,7 @@ from shared import metrics
 from shared.blobstore import BlobStore, BlobStoreUnavailable
 from shared.cache import Cache
 from shared.config import Settings
+from shared.server import configure_logging
 from shared.images import CONTENT_TYPES, ImageRejected
 from shared.internal import MetadataClient, MetadataUnavailable
 
@@ -251,6 +252,8 @@ def _route(path: str) -> tuple[str, str]:
 def create_app(settings: Settings | None = None, *, cache: Cache | None = None,
                blobs: BlobStore | None = None, metadata: MetadataClient | None = None):
     settings = settings or Settings.from_env()
+    # gunicorn configures only its own loggers; a no-op where logging is set up already.
+    configure_logging(settings.log_level)
     if cache is None:
         from shared.cache import create_cache
         cache = create_cache(settings.cache_url)
