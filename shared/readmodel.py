@@ -9,8 +9,9 @@ Entries (JSON):
 - `rm:user:<username lower>` → {"username": "arpit", "photo": PhotoView | null}
   A *negative* entry {"missing": true} says there is no such user.
 - `rm:photo:<photo id>` → PhotoView, or {"missing": true}.
-- `rm:email:<md5 or sha256 hex>` → {"username": …, "photo": PhotoView | null}, or missing
-  (used by /avatar/<hash>; filled by the avatar-API work).
+- `rm:email:<md5 or sha256 hex>` → {"username": …, "photo": PhotoView | null}, or missing.
+  Only verified addresses resolve; `photo` is the address's own photo, else the account's
+  active photo. Used by /avatar/<hash>.
 
 PhotoView = {"id", "sha256", "format", "width", "height", "alpha": bool, "rating",
              "variants": {"thumbnail": ["jpeg", "webp"], "small": [...], ...}}
