@@ -4,6 +4,8 @@ standalone process and once against the separate services behind the gateway.
 A system that cannot start (no Postgres/Redis/RabbitMQ, a service that crashes) makes the
 tests ERROR with the reason and the log tail; they are never skipped.
 """
+from pathlib import Path
+
 import pytest
 
 from . import launch
@@ -40,3 +42,23 @@ def other_user(base_url) -> Api:
 @pytest.fixture
 def anonymous(base_url) -> Api:
     return Api(base_url)
+
+
+@pytest.fixture
+def blob_dir(system) -> Path:
+    """Where the running system keeps its bytes (both modes use a file blob store here), so
+    tests can prove a refused upload stored nothing."""
+    if system.mode == "standalone":
+        url = system.env["BLOB_URL"]
+        assert url.startswith("file://"), url
+        return Path(url[len("file://"):])
+    return Path(system.env["UP_VAR_DIR"]) / "blobs"  # what deploy.local gives BLOB_URL
+
+
+@pytest.fixture
+def resizer_metrics_url(system) -> str:
+    """The /metrics that counts resize requests consumed: the whole process in standalone, the
+    resizer's own ops port in services mode. A request the system published shows up here."""
+    if system.mode == "standalone":
+        return system.base_url + "/metrics"
+    return f"http://127.0.0.1:{system.env['RESIZER_METRICS_PORT']}/metrics"

@@ -19,6 +19,10 @@ from pathlib import Path
 
 from PIL import ExifTags, Image
 
+# Strings planted in the corpus's metadata and trailing bytes: none may appear in any served
+# byte, whatever its size or format.
+MARKERS = (b"OnePicTestCam", b"Leaky 1", b"xmpmeta", b"<script>", b"<html", b"Exif\0\0")
+
 RED, GREEN, BLUE, WHITE = (220, 30, 30), (30, 180, 60), (30, 60, 220), (250, 250, 250)
 QUADRANTS = (RED, GREEN, BLUE, WHITE)  # top-left, top-right, bottom-left, bottom-right
 W, H = 120, 80
@@ -50,8 +54,20 @@ def reference(w: int = W, h: int = H, mode: str = "RGB") -> Image.Image:
     return im
 
 
-def _display(w=W, h=H, quadrants=QUADRANTS) -> dict:
-    return {"width": w, "height": h, "quadrants": [list(q) for q in quadrants]}
+def _display(w=W, h=H, quadrants=QUADRANTS, alpha=None) -> dict:
+    """`alpha`: the opacity of each quadrant where transparency must survive (PNG/WebP);
+    a JPEG shows transparent parts on white."""
+    shown = {"width": w, "height": h, "quadrants": [list(q) for q in quadrants]}
+    if alpha:
+        shown["alpha"] = list(alpha)
+    return shown
+
+
+def transparent(fmt: str, **kw) -> bytes:
+    """The reference with its (white) bottom-right quadrant fully transparent."""
+    im = reference().convert("RGBA")
+    im.paste((*WHITE, 0), (W // 2, H // 2, W, H))
+    return _save(im, fmt, **kw)
 
 
 def _save(im: Image.Image, fmt: str, **kw) -> bytes:
@@ -111,6 +127,32 @@ def oriented_jpeg(n: int) -> bytes:
     exif = Image.Exif()
     exif[ExifTags.Base.Orientation] = n
     return _save(raw, "JPEG", exif=exif, quality=92)
+
+
+def p3_jpeg() -> bytes:
+    """Pixels stored in Display P3 with that ICC profile: served in sRGB, they must look like
+    the reference again (and the profile must be gone)."""
+    import pyvips
+
+    im = pyvips.Image.new_from_memory(reference().tobytes(), W, H, 3, "uchar")
+    im = im.copy(interpretation="srgb").icc_transform("p3", input_profile="srgb")
+    return im.jpegsave_buffer(Q=95, keep="all")
+
+
+def webp_with_metadata() -> bytes:
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "OnePicTestCam"
+    return _save(reference(), "WEBP", quality=92, exif=exif.tobytes(),
+                 xmp=b"<x:xmpmeta secret='gps'/>")
+
+
+def png_with_text() -> bytes:
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "<script>alert(1)</script>")
+    info.add_itxt("XML:com.adobe.xmp", "<x:xmpmeta secret='gps'/>")
+    return _save(reference(), "PNG", pnginfo=info)
 
 
 def many_frames_gif(frames: int) -> bytes:
@@ -174,14 +216,31 @@ def cases() -> list[Case]:
         Case("rgb16.png", "image/png", 201, display=_display(), data=rgb16_png()),
         Case("alpha.png", "image/png", 201, display=_display(), note="transparency kept",
              data=_save(ref.convert("RGBA"), "PNG")),
+        Case("transparent.png", "image/png", 201, display=_display(alpha=(255, 255, 255, 0)),
+             note="a transparent quadrant stays transparent", data=transparent("PNG")),
+        Case("transparent.webp", "image/webp", 201, display=_display(alpha=(255, 255, 255, 0)),
+             note="a transparent quadrant stays transparent",
+             data=transparent("WEBP", lossless=True)),
         Case("animated.gif", "image/gif", 201, display=_display(), note="first frame",
              data=animated("GIF")),
         Case("animated.webp", "image/webp", 201, display=_display(), note="first frame",
              data=animated("WEBP")),
         Case("gps.jpg", "image/jpeg", 201, display=_display(), note="GPS must not be served",
              data=gps_jpeg()),
+        # 1.5 MB: megabytes of metadata, yet under the small byte cap the e2e system runs with.
         Case("megabytes_of_metadata.jpg", "image/jpeg", 201, display=_display(),
-             note="XMP and comments stripped", data=jpeg_with_segments(jpeg, 3 * 1024 * 1024)),
+             note="XMP and comments stripped", data=jpeg_with_segments(jpeg, 1536 * 1024)),
+        Case("polyglot_jpeg_html.jpg", "text/html", 201, display=_display(),
+             note="a JPEG that is also an HTML page: only re-encoded pixels are served",
+             data=jpeg + b"<html><script>alert(document.cookie)</script></html>"),
+        Case("display_p3.jpg", "image/jpeg", 201, display=_display(),
+             note="ICC profile applied, then dropped", data=p3_jpeg()),
+        Case("metadata.webp", "image/webp", 201, display=_display(), note="EXIF/XMP chunks",
+             data=webp_with_metadata()),
+        Case("text_chunks.png", "image/png", 201, display=_display(), note="tEXt/iTXt stripped",
+             data=png_with_text()),
+        Case("comment.gif", "image/gif", 201, display=_display(), note="comment stripped",
+             data=_save(ref, "GIF", comment=b"<script>alert(1)</script>")),
     ]
     for n in range(1, 9):
         w, h = (W, H)
