@@ -37,7 +37,10 @@ def test_upload_to_ready_through_the_background_threads(api, client, settings, c
         h = api.auth(user["token"])
         assert wait_for(lambda: client.get(f"/v1/photos/{photo['id']}", headers=h)
                         .get_json()["status"] == "ready")
-        assert read_model.get("user", "arpit")["photo"]["variants"]["large"] == ["jpeg", "webp"]
+        # The read model is rewritten just after the variants commit, so it may trail the
+        # status by a moment: wait for it rather than race it.
+        assert wait_for(lambda: read_model.get("user", "arpit")["photo"]["variants"]
+                        .get("large") == ["jpeg", "webp"])
     finally:
         stop.set()
         for t in [*threads, resizer]:
