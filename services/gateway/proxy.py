@@ -37,8 +37,11 @@ def _body(environ):
 
 
 class Gateway:
-    def __init__(self, upstreams: dict[str, str]):
+    def __init__(self, upstreams: dict[str, str], max_body: int | None = None):
         self.upstreams = {name: url.rstrip("/") for name, url in upstreams.items()}
+        # A declared body above this is refused here, before it is read into memory, as an
+        # Ingress's body-size limit would; the upload service applies the exact cap.
+        self.max_body = max_body
         self.session = requests.Session()
 
     def _send(self, start_response, status: str, body: bytes, ctype="application/json"):
@@ -72,6 +75,10 @@ class Gateway:
         if service is None:
             return self._send(start_response, "404 Not Found",
                               b'{"error":{"code":"not_found","message":"No such resource."}}')
+        if self.max_body is not None and int(environ.get("CONTENT_LENGTH") or 0) > self.max_body:
+            return self._send(start_response, "413 Request Entity Too Large",
+                              b'{"error":{"code":"payload_too_large",'
+                              b'"message":"The request body is too large."}}')
         url = self.upstreams[service] + path
         if environ.get("QUERY_STRING"):
             url += "?" + environ["QUERY_STRING"]

@@ -82,3 +82,11 @@ def test_readyz_reports_a_dead_upstream():
     assert r.status_code == 503
     assert {f["service"] for f in r.get_json()["failed"]} == {"upload", "metadata", "render"}
     assert gw.get("/arpit").status_code == 502
+
+
+def test_a_declared_body_over_the_limit_is_refused_unread():
+    gw = Client(Gateway({"upload": "http://127.0.0.1:9", "metadata": "http://127.0.0.1:9",
+                         "render": "http://127.0.0.1:9"}, max_body=10))
+    r = gw.post("/v1/photos", data=b"x" * 11)
+    assert r.status_code == 413
+    assert r.get_json()["error"]["code"] == "payload_too_large"
