@@ -17,6 +17,7 @@ from shared.config import Settings
 from shared.images import CONTENT_TYPES, ImageRejected
 from shared.images.probe import probe
 from shared.internal import MetadataClient, MetadataUnavailable
+from shared.server import configure_logging
 
 from .body import MULTIPART_OVERHEAD, read_image_body
 from .fields import parse_fields
@@ -33,6 +34,8 @@ def _bearer() -> str | None:
 def create_app(settings: Settings | None = None, *, blobs: BlobStore | None = None,
                metadata: MetadataClient | None = None) -> Flask:
     settings = settings or Settings.from_env()
+    # gunicorn configures only its own loggers; a no-op where logging is set up already.
+    configure_logging(settings.log_level)
     blobs = create_blob_store(settings.blob_url) if blobs is None else blobs
     if metadata is None:
         if not settings.metadata_url:
