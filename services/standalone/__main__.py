@@ -19,6 +19,8 @@ log = logging.getLogger("onepic.standalone")
 def build(settings: Settings, stop: threading.Event):
     """The origin WSGI app, with the background workers started beside it."""
     from services.metadata.app import create_app as metadata_app
+    from services.metadata.db import create_engine
+    from services.metadata.reconcile import requeue_unfinished
     from services.metadata.worker import start_background
     from services.render.app import create_app as render_app
     from services.resizer.worker import run as run_resizer
@@ -38,6 +40,10 @@ def build(settings: Settings, stop: threading.Event):
         "upload": upload_app(settings, blobs=blobs, metadata=client),
         "render": render_app(settings, cache=cache, blobs=blobs, metadata=client),
     }
+    # The in-process queue did not survive the last stop: ask again for missing variants.
+    requeued = requeue_unfinished(create_engine(settings.database_url))
+    if requeued:
+        log.info("re-queued %d image(s) still without variants", requeued)
     start_background(settings, stop, cache=cache)
     threading.Thread(target=run_resizer, args=(settings, stop), kwargs={"blobs": blobs},
                      name="resizer", daemon=True).start()
