@@ -8,11 +8,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help install run migrate up down status test
+.PHONY: help install run migrate up down status test bench bench-quick
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
-		awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
+		awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-11s\033[0m %s\n", $$1, $$2}'
 
 # The stamp is newer than pyproject.toml once its dependencies are installed.
 $(STAMP): pyproject.toml
@@ -42,3 +42,12 @@ status: $(STAMP) ## show which `make up` processes run and are ready
 
 test: $(STAMP) ## the whole suite: unit, integration and end-to-end (needs Postgres, Redis, RabbitMQ)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The bench extra (plot, profiler) on top of the test install; wrk, nginx-light and thumbor
+# (its own venv under var/bench) are installed by the harness when missing.
+bench: $(STAMP) ## benchmarks, several minutes: render vs nginx, thumbor, write path → bench/results/
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python -m bench
+
+bench-quick: $(STAMP) ## the benchmark harness for moments (as the test suite runs it): proves it works, measures nothing
+	$(BIN)/python -m bench --quick --out var/bench/quick

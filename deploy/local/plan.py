@@ -48,6 +48,15 @@ def _gunicorn(factory: str, port: int, workers: str) -> list[str]:
             "--graceful-timeout", "10", "--timeout", "60"]
 
 
+def render_argv(port: int, workers: str) -> list[str]:
+    """Render under granian, chosen by measurement (bench/render.py, docs/decisions/0003):
+    its Rust HTTP layer costs a fraction of gunicorn's per request. One blocking thread per
+    worker: the warm path holds the GIL throughout, so more threads only contend for it."""
+    return [sys.executable, "-m", "granian", "--interface", "wsgi", "--factory",
+            "--no-ws", "--host", "127.0.0.1", "--port", str(port), "--workers", workers,
+            "--blocking-threads", "1", "services.render.app:create_app"]
+
+
 def build(environ: dict[str, str] | None = None) -> Plan:
     e = dict(os.environ if environ is None else environ)
     port = int(e.get("PORT") or 8080)
@@ -82,7 +91,7 @@ def build(environ: dict[str, str] | None = None) -> Plan:
                 env, urls["metadata"] + "/readyz"),
         Process("upload", _gunicorn("services.upload.app", ports["upload"], workers),
                 env, urls["upload"] + "/readyz"),
-        Process("render", _gunicorn("services.render.app", ports["render"], workers),
+        Process("render", render_argv(ports["render"], workers),
                 env, urls["render"] + "/readyz"),
         Process("metadata-worker", [py, "-m", "services.metadata.worker"], env, None),
         # MALLOC_ARENA_MAX: libvips threads would otherwise each grow a glibc arena.

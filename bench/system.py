@@ -1,0 +1,121 @@
+"""A whole OnePic for the benchmarks, started with the developer's launcher
+(`python -m deploy.local up`) on its own ports, database, Redis db, queue prefix and var dir,
+so a running `make up` is left alone; plus the API calls that put a picture in it."""
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+import time
+
+import requests
+
+from deploy.local import plan as local_plan
+
+from .tools import PY, ROOT, VAR, free_port
+
+POSTGRES = "postgresql://root@127.0.0.1:5432"
+PASSWORD = "bench password 123"
+# Quick mode (the test suite) and a full run get separate data, so neither resets the other's.
+# The end-to-end tests use Redis dbs 14 and 15.
+NAMES = {False: ("onepic_bench", 13, "up"), True: ("onepic_bench_quick", 12, "quick-up")}
+
+
+class System:
+    def __init__(self, quick: bool = False):
+        self.database, self.redis_db, var = NAMES[quick]
+        ports = {k: free_port() for k in ("PORT", "METADATA_PORT", "UPLOAD_PORT", "RENDER_PORT",
+                                          "RESIZER_METRICS_PORT")}
+        self.var = VAR / var
+        env = {**_clean_env(), **{k: str(v) for k, v in ports.items()},
+               "UP_DATABASE": self.database, "UP_POSTGRES": POSTGRES,
+               "UP_REDIS_DB": str(self.redis_db), "QUEUE_PREFIX": self.database,
+               "UP_VAR_DIR": str(self.var), "UP_TIMEOUT": "90",
+               # INFO: the log mailer writes the verification link at INFO (verify_email).
+               "LOG_LEVEL": "INFO"}
+        self.launcher_env = env
+        self.plan = local_plan.build(env)
+        self.env = self.plan.env          # what every service process runs with
+        self.base = f"http://127.0.0.1:{ports['PORT']}"
+        self.render_url = self.env["RENDER_URL"]
+        self.database_url = f"{POSTGRES}/{self.database}"
+
+    def up(self) -> "System":
+        _reset(self)
+        done = subprocess.run([PY, "-m", "deploy.local", "up"], cwd=ROOT, env=self.launcher_env,
+                              capture_output=True, text=True, timeout=240)
+        if done.returncode != 0:
+            self.down()
+            raise RuntimeError(f"deploy.local up failed:\n{done.stdout}\n{done.stderr}")
+        return self
+
+    def down(self) -> None:
+        subprocess.run([PY, "-m", "deploy.local", "down"], cwd=ROOT, env=self.launcher_env,
+                       capture_output=True, timeout=120)
+
+    def pid(self, name: str) -> int:
+        return int((self.plan.run_dir / f"{name}.pid").read_text())
+
+    # -- the public API --------------------------------------------------------------------
+    def sign_up(self, username: str, email: str | None = None) -> str:
+        body = {"username": username, "password": PASSWORD, **({"email": email} if email else {})}
+        r = requests.post(f"{self.base}/v1/users", json=body, timeout=30)
+        r.raise_for_status()
+        return r.json()["token"]
+
+    def upload(self, token: str, data: bytes, session=requests) -> dict:
+        r = session.post(f"{self.base}/v1/photos", data=data, timeout=60, headers={
+            "Authorization": f"Bearer {token}", "Content-Type": "image/jpeg"})
+        r.raise_for_status()
+        return r.json()
+
+    def activate(self, token: str, photo_id: str) -> None:
+        r = requests.put(f"{self.base}/v1/me/active-photo", json={"photo_id": photo_id},
+                         headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        r.raise_for_status()
+
+    def wait_ready(self, token: str, photo_id: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            r = requests.get(f"{self.base}/v1/photos/{photo_id}", timeout=30,
+                             headers={"Authorization": f"Bearer {token}"})
+            if r.ok and r.json().get("status") == "ready":
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"photo {photo_id} not ready after {timeout:g}s")
+
+    def verify_email(self, email: str, timeout: float = 10) -> str:
+        """Follow the verification link the log mailer wrote (no SMTP_URL) and return the
+        address's SHA-256 hash, the /avatar/<hash> name."""
+        log = self.plan.log_dir / "metadata.log"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            links = re.findall(r"(/v1/emails/verify\?token=[\w-]+)", log.read_text(errors="replace"))
+            if links:
+                requests.get(self.base + links[-1], timeout=30, allow_redirects=False)
+                return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+            time.sleep(0.1)
+        raise RuntimeError(f"no verification link for {email} in {log}")
+
+
+def _clean_env() -> dict:
+    import os
+    skip = {"DATABASE_URL", "BROKER_URL", "CACHE_URL", "BLOB_URL", "PUBLIC_URL", "METADATA_URL",
+            "UPLOAD_URL", "RENDER_URL"}
+    return {k: v for k, v in os.environ.items() if k not in skip}
+
+
+def _reset(system: System) -> None:
+    """Start from nothing: a fresh database, an empty Redis db, no blobs from a last run."""
+    import shutil
+
+    import psycopg2
+    import redis
+
+    conn = psycopg2.connect(f"{POSTGRES}/postgres", connect_timeout=5)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{system.database}" WITH (FORCE)')
+    conn.close()
+    redis.Redis(host="127.0.0.1", port=6379, db=system.redis_db).flushdb()
+    shutil.rmtree(system.var, ignore_errors=True)

@@ -1,0 +1,208 @@
+"""The write path: upload → every variant ready, through the public origin of a running system
+(gateway → upload → metadata → outbox → RabbitMQ → resizer → results → metadata).
+
+Uploads are sent open-loop on a fixed schedule by a thread pool, and each one's latency runs
+from its *scheduled* start, so a client that falls behind cannot hide queueing. "Ready" is
+what the API's `status` says (every named variant recorded); it is read from Postgres by one
+poller instead of polling the API per photo, so watching adds no load to the services.
+
+The reference is the same latency for one upload at a time on the idle system, measured in
+the same run. The highest sustained rate steps the offered rate up until the backlog (sent
+but not ready) grows during a step."""
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import psycopg2
+import requests
+
+from shared.images import VARIANTS
+
+from . import images
+from .rows import percentile, row
+from .tools import PeakRss
+
+P95_GOAL_S = 2.0
+RATE = 10.0                 # uploads/s of the latency run (DESIGN.md)
+WIDTH, HEIGHT = 1632, 1224  # 2.0 MP, 4:3 like a phone photo
+POLL_S = 0.025
+
+
+@dataclass(frozen=True)
+class Mode:
+    seconds: float          # the latency run at RATE
+    idle_samples: int
+    steps: tuple            # offered rates of the capacity search, ascending
+    step_seconds: float
+    drain_s: float          # most time given to finish a run's backlog
+
+
+FULL = Mode(seconds=60, idle_samples=8, steps=(10, 14, 20, 28, 40, 56), step_seconds=15,
+            drain_s=60)
+QUICK = Mode(seconds=3, idle_samples=2, steps=(10,), step_seconds=2, drain_s=30)
+
+
+class Watcher:
+    """Records when each uploaded photo became ready, polling Postgres for the pending ones."""
+
+    def __init__(self, database_url: str):
+        self.conn = psycopg2.connect(database_url)
+        self.conn.autocommit = True
+        self.pending: set[str] = set()
+        self.ready_at: dict[str, float] = {}
+        self.lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def add(self, photo_id: str) -> None:
+        with self.lock:
+            self.pending.add(photo_id)
+
+    def backlog(self) -> int:
+        with self.lock:
+            return len(self.pending)
+
+    def _run(self) -> None:
+        with self.conn.cursor() as cur:
+            while not self._stop.wait(POLL_S):
+                with self.lock:
+                    ids = list(self.pending)
+                if not ids:
+                    continue
+                cur.execute(
+                    "SELECT p.id FROM photos p JOIN variants v ON v.sha256 = p.sha256 "
+                    "WHERE p.id = ANY(%s) GROUP BY p.id HAVING count(DISTINCT v.name) >= %s",
+                    (ids, len(VARIANTS)))
+                now = time.monotonic()
+                with self.lock:
+                    for (photo_id,) in cur.fetchall():
+                        self.pending.discard(photo_id)
+                        self.ready_at[photo_id] = now
+
+    def drain(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while self.backlog() and time.monotonic() < deadline:
+            time.sleep(POLL_S)
+        return not self.backlog()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.conn.close()
+
+
+class Load:
+    """Uploads at `rate`/s for `seconds`; returns {photo id: scheduled start}."""
+
+    def __init__(self, system, token: str, watcher: Watcher, base_jpeg: bytes, counter):
+        self.system, self.token, self.watcher = system, token, watcher
+        self.base, self.counter = base_jpeg, counter
+        self.local = threading.local()
+        self.failures = 0
+
+    def _one(self, n: int, scheduled: float, started: dict) -> None:
+        session = getattr(self.local, "session", None) or requests.Session()
+        self.local.session = session
+        try:
+            photo = self.system.upload(self.token, images.distinct(self.base, n), session)
+        except requests.RequestException:
+            self.failures += 1
+            return
+        started[photo["id"]] = scheduled
+        self.watcher.add(photo["id"])
+
+    def run(self, rate: float, seconds: float, on_tick=None) -> dict[str, float]:
+        started: dict[str, float] = {}
+        total = int(rate * seconds)
+        t0 = time.monotonic()
+        with ThreadPoolExecutor(max_workers=32) as pool:
+            for i in range(total):
+                at = t0 + i / rate
+                wait = at - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
+                if on_tick:
+                    on_tick(time.monotonic() - t0)
+                pool.submit(self._one, next(self.counter), at, started)
+        return started
+
+
+def _latencies(watcher: Watcher, started: dict[str, float]) -> list[float]:
+    return [watcher.ready_at[i] - t for i, t in started.items() if i in watcher.ready_at]
+
+
+def run(system, quick: bool) -> list[dict]:
+    import itertools
+
+    mode = QUICK if quick else FULL
+    base = images.photo(WIDTH, HEIGHT)
+    token = system.sign_up("benchwriter")
+    counter = itertools.count(1)
+    watcher = Watcher(system.database_url)
+    load = Load(system, token, watcher, base, counter)
+    rows = []
+    try:
+        # Reference: one at a time, idle system.
+        idle = []
+        for _ in range(mode.idle_samples):
+            started = load.run(rate=1, seconds=1)  # exactly one upload
+            if not watcher.drain(mode.drain_s):
+                raise RuntimeError("an idle upload did not become ready")
+            idle += _latencies(watcher, started)
+        idle_p50 = percentile(idle, 50)
+
+        with PeakRss(system.pid("resizer")) as rss:
+            started = load.run(RATE, mode.seconds)
+            drained = watcher.drain(mode.drain_s)
+        lat = _latencies(watcher, started)
+        if not drained or load.failures or not lat:
+            raise RuntimeError(f"write run: drained={drained} failures={load.failures}")
+        label = f"upload → ready, 2 MP JPEG at {RATE:g}/s for {mode.seconds:g} s ({len(lat)} uploads)"
+        for p in (50, 95, 99):
+            goal = f"≤ {P95_GOAL_S:g} s" if p == 95 else None
+            met = percentile(lat, p) <= P95_GOAL_S if p == 95 else None
+            rows.append(row(label, f"p{p}", percentile(lat, p), "s", "one upload at a time, idle",
+                            idle_p50, goal, met))
+        rows.append(row(label, "resizer peak RSS", rss.peak / 2**20, "MiB"))
+        rows += _capacity(load, watcher, mode)
+    finally:
+        watcher.close()
+    return rows
+
+
+def _capacity(load: Load, watcher: Watcher, mode: Mode) -> list[dict]:
+    """Step the rate up until the backlog grows within a step; report the last one held."""
+    held, rows = None, []
+    for rate in mode.steps:
+        samples: list[tuple[float, int]] = []
+        started = load.run(rate, mode.step_seconds,
+                           on_tick=lambda t: samples.append((t, watcher.backlog())))
+        # Held: the p95 target is kept, and the backlog grew by at most half a second of
+        # uploads between the middle and the end of the step (it jitters by about that much
+        # at any rate; an overload grows it steadily).
+        mid = [b for t, b in samples if t >= mode.step_seconds / 2]
+        growth = (mid[-1] - mid[0]) if len(mid) > 1 else 0
+        allowed = max(2.0, rate * 0.5)
+        drained = watcher.drain(mode.drain_s)
+        lat = _latencies(watcher, started)
+        ok = (drained and not load.failures and bool(lat) and growth <= allowed
+              and percentile(lat, 95) <= P95_GOAL_S)
+        rows.append(row(f"upload rate step {rate:g}/s for {mode.step_seconds:g} s",
+                        "backlog growth in 2nd half", growth, "uploads", None, None,
+                        f"≤ {allowed:.0f}", ok))
+        if lat:
+            rows.append(row(f"upload rate step {rate:g}/s for {mode.step_seconds:g} s",
+                            "p95 upload → ready", percentile(lat, 95), "s", None, None,
+                            f"≤ {P95_GOAL_S:g} s", percentile(lat, 95) <= P95_GOAL_S))
+        if not ok:
+            break
+        held = rate
+    rows.append(row("highest sustained upload rate (2 MP JPEG)", "uploads/s", held or 0,
+                    "uploads/s", "latency-run rate", RATE,
+                    None if len(mode.steps) == 1 else f"≥ {RATE:g}/s",
+                    None if len(mode.steps) == 1 else (held or 0) >= RATE))
+    return rows
