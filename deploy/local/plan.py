@@ -73,9 +73,7 @@ def build(environ: dict[str, str] | None = None) -> Plan:
     env = dict(e)
     env.update({
         "PORT": str(port),  # also makes every service build links on the gateway's origin
-        # Explicit driver: SQLAlchemy 2.1 maps a bare postgresql:// to psycopg 3, which the
-        # project does not install (psycopg2-binary is the dependency).
-        "DATABASE_URL": f"{postgres.replace('postgresql://', 'postgresql+psycopg2://', 1)}/{database}",
+        "DATABASE_URL": f"{postgres}/{database}",
         "BROKER_URL": e.get("BROKER_URL") or "amqp://guest:guest@127.0.0.1:5672/%2F",
         "CACHE_URL": f"{redis}/{int(e.get('UP_REDIS_DB') or 0)}",
         "BLOB_URL": f"file://{var / 'blobs'}",

