@@ -7,11 +7,12 @@ import hashlib
 import os
 import uuid
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 import psycopg2
 import pytest
+
+from tests.fakeclock import Clock
 from argon2 import PasswordHasher
 from sqlalchemy.engine import make_url
 
@@ -78,19 +79,6 @@ def cheap_kdf(monkeypatch):
 def smtp():
     with SmtpSink() as sink:
         yield sink
-
-
-class Clock:
-    """The app's clock, moved by the test (token expiry, resend throttle)."""
-
-    def __init__(self):
-        self.now = datetime.now(timezone.utc)
-
-    def __call__(self):
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 @pytest.fixture

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
+from tests.fakeclock import Clock
 from argon2 import PasswordHasher
 
 from services.metadata import db, migrate, passwords
@@ -79,17 +81,6 @@ def verify_link(message) -> str:
     return urls[0]
 
 
-class Clock:
-    def __init__(self):
-        self.now = datetime(2030, 1, 1, 12, 0, tzinfo=timezone.utc)
-
-    def __call__(self):
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
 @pytest.fixture
 def mailbox():
     return Mailbox()
@@ -97,7 +88,7 @@ def mailbox():
 
 @pytest.fixture
 def clock():
-    return Clock()
+    return Clock(datetime(2030, 1, 1, 12, 0, tzinfo=timezone.utc))
 
 
 @pytest.fixture
