@@ -1,6 +1,9 @@
 """Prometheus metrics, declared once per process (standalone shares them across services,
 told apart by the `service` label)."""
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+import os
+
+from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram,
+                               generate_latest, multiprocess)
 
 HTTP_REQUESTS = Counter(
     "onepic_http_requests_total", "HTTP requests answered", ["service", "method", "route", "status"])
@@ -23,4 +26,13 @@ OUTBOX_PENDING = Counter(
 
 
 def exposition() -> tuple[bytes, str]:
+    """The metrics of this service: of every worker process when the server runs several.
+
+    prometheus_client switches to its multiprocess mode when PROMETHEUS_MULTIPROC_DIR is set
+    at import (each worker writes its values to files there); the launcher sets it for the
+    multi-worker HTTP services, so a scrape that lands on any one worker sees them all."""
+    if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry), CONTENT_TYPE_LATEST
     return generate_latest(), CONTENT_TYPE_LATEST

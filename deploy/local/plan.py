@@ -57,6 +57,12 @@ def render_argv(port: int, workers: str) -> list[str]:
             "--blocking-threads", "1", "services.render.app:create_app"]
 
 
+def _workers_share_metrics(env: dict[str, str], var: Path, name: str) -> dict[str, str]:
+    """Several worker processes serve one port, so /metrics must add up all of them
+    (shared/metrics.py); each service gets its own folder, emptied at start (procs.start)."""
+    return {**env, "PROMETHEUS_MULTIPROC_DIR": str(var / "metrics" / name)}
+
+
 def build(environ: dict[str, str] | None = None) -> Plan:
     e = dict(os.environ if environ is None else environ)
     port = int(e.get("PORT") or 8080)
@@ -86,11 +92,11 @@ def build(environ: dict[str, str] | None = None) -> Plan:
     py = sys.executable
     processes = [
         Process("metadata", _gunicorn("services.metadata.app", ports["metadata"], workers),
-                env, urls["metadata"] + "/readyz"),
+                _workers_share_metrics(env, var, "metadata"), urls["metadata"] + "/readyz"),
         Process("upload", _gunicorn("services.upload.app", ports["upload"], workers),
-                env, urls["upload"] + "/readyz"),
+                _workers_share_metrics(env, var, "upload"), urls["upload"] + "/readyz"),
         Process("render", render_argv(ports["render"], workers),
-                env, urls["render"] + "/readyz"),
+                _workers_share_metrics(env, var, "render"), urls["render"] + "/readyz"),
         Process("metadata-worker", [py, "-m", "services.metadata.worker"], env, None),
         # MALLOC_ARENA_MAX: libvips threads would otherwise each grow a glibc arena.
         Process("resizer", [py, "-m", "services.resizer"],

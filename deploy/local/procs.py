@@ -6,6 +6,7 @@ Each process leads its own session so `down` can stop it together with its child
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -28,6 +29,10 @@ def pid_of(plan: Plan, name: str) -> int | None:
 
 
 def start(plan: Plan, proc: Process) -> subprocess.Popen:
+    metrics_dir = proc.env.get("PROMETHEUS_MULTIPROC_DIR")
+    if metrics_dir:  # values of a previous run's workers must not be added to this one's
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        Path(metrics_dir).mkdir(parents=True)
     log = open(plan.log_dir / f"{proc.name}.log", "ab")
     child = subprocess.Popen(proc.argv, env=proc.env, cwd=ROOT, stdin=subprocess.DEVNULL,
                              stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

@@ -56,6 +56,15 @@ def blob_dir(system) -> Path:
 
 
 @pytest.fixture
+def render_metrics_url(system) -> str:
+    """The render service's own /metrics: the whole process in standalone, the render port
+    (several worker processes behind it) in services mode."""
+    if system.mode == "standalone":
+        return system.base_url + "/metrics"
+    return f"http://127.0.0.1:{system.env['RENDER_PORT']}/metrics"
+
+
+@pytest.fixture
 def resizer_metrics_url(system) -> str:
     """The /metrics that counts resize requests consumed: the whole process in standalone, the
     resizer's own ops port in services mode. A request the system published shows up here."""

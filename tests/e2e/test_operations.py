@@ -17,3 +17,18 @@ def test_internal_api_is_not_public(base_url):
                       headers={"X-Internal-Token": "onepic-dev-internal-token"})
     assert r.status_code == 404
 
+
+
+def _render_hits(metrics_url: str) -> float:
+    text = requests.get(metrics_url, timeout=10).text
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+               if line.startswith("onepic_http_requests_total{")
+               and 'service="render"' in line and 'route="/<username>"' in line)
+
+
+def test_render_metrics_count_every_request_whichever_worker_served_it(base_url,
+                                                                        render_metrics_url):
+    before = _render_hits(render_metrics_url)
+    for _ in range(20):  # spread over the render workers by the server
+        assert requests.get(base_url + "/nobody-here?s=16", timeout=10).status_code == 200
+    assert _render_hits(render_metrics_url) - before == 20
