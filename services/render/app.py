@@ -23,12 +23,13 @@ from . import fallback, params, pipeline
 from .bytecache import ByteCache, Rendered
 from .http import STATUS, HttpError, error, etag_for, json_body, none_match
 from .resolve import Resolver
+from .tally import Tally
 
 log = logging.getLogger(__name__)
 
 SERVICE = "render"
 IMMUTABLE = "public, max-age=31536000, immutable"
-USERNAME = re.compile(r"[a-z0-9_-]{1,64}\Z")
+USERNAME = re.compile(r"[a-z0-9_-]{3,32}\Z")   # what sign-up accepts: others cannot exist
 EMAIL_HASH = re.compile(r"(?:[0-9a-f]{32}|[0-9a-f]{64})\Z")
 PHOTO_ID = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
 R_USER, R_AVATAR, R_PHOTO = "/<username>", "/avatar/<hash>", "/i/<photo_id>"
@@ -57,10 +58,7 @@ class RenderApp:
             ("ETag", etag_for("avatar-404/" + body.decode())),
             ("Cache-Control", self.avatar_cache_control), *COMMON])
         self._plans: dict[tuple, tuple[dict, pipeline.Job]] = {}
-        self._requests: dict[tuple, object] = {}   # pre-bound metric children
-        self._latency: dict[str, object] = {}
-        self._cache_hit = metrics.RENDER_CACHE.labels("hit")
-        self._cache_miss = metrics.RENDER_CACHE.labels("miss")
+        self.tally = Tally()
 
     # -- WSGI --------------------------------------------------------------------------
     def __call__(self, environ, start_response):
@@ -77,22 +75,10 @@ class RenderApp:
         except Exception:  # noqa: BLE001 - never let a request take the worker down
             log.exception("render failed: %s %s", method, environ.get("PATH_INFO"))
             status, headers, body = error(500, "internal_error", "Something went wrong on our side.")
-        self._record(method if method in METHODS else "other", route, status,
-                     time.perf_counter() - t0)
+        self.tally.request(method if method in METHODS else "other", route, status,
+                           time.perf_counter() - t0)
         start_response(STATUS[status], headers)
         return [] if method == "HEAD" else [body]
-
-    def _record(self, method: str, route: str, status: int, seconds: float) -> None:
-        key = (method, route, status)
-        counter = self._requests.get(key)
-        if counter is None:
-            counter = self._requests[key] = metrics.HTTP_REQUESTS.labels(
-                SERVICE, method, route, str(status))
-        latency = self._latency.get(route)
-        if latency is None:
-            latency = self._latency[route] = metrics.HTTP_LATENCY.labels(SERVICE, route)
-        counter.inc()
-        latency.observe(seconds)
 
     def _dispatch(self, method: str, route: str, segment: str, environ):
         if route == UNMATCHED:
@@ -196,10 +182,10 @@ class RenderApp:
         key = job.key
         item = self.bytes.get(key)
         if item is not None:
-            self._cache_hit.inc()
+            self.tally.cache("hit")
             etag = item.etag
         else:
-            self._cache_miss.inc()
+            self.tally.cache("miss")
             etag = etag_for(key)
         headers = [("ETag", etag), ("Cache-Control", cache_control), *COMMON]
         if vary:
@@ -223,9 +209,13 @@ class RenderApp:
         except BlobStoreUnavailable:
             raise HttpError(503, "unavailable", "Image storage is unavailable right now.",
                             [("Retry-After", "1")])
-        key = done.key
-        item = Rendered(body, CONTENT_TYPES[done.fmt], etag_for(key), str(len(body)))
-        self.bytes.put(key, item)
+        item = Rendered(body, CONTENT_TYPES[done.fmt], etag_for(done.key), str(len(body)))
+        self.bytes.put(done.key, item)
+        if done.key != job.key:
+            # The planned source was missing and another was used: remember the result under
+            # the planned key too, or every request would retry the missing blob and render
+            # again (and never match its own ETag).
+            self.bytes.put(job.key, item)
         return item
 
     # -- operations ----------------------------------------------------------------------
@@ -243,6 +233,7 @@ class RenderApp:
                               "service": SERVICE, "failed": failed})
             return (503 if failed else 200), self._json_headers(body), body
         else:
+            self.tally.flush()  # this worker's counts up to now; other workers' ≤ 1 s old
             data, ctype = metrics.exposition()
             return 200, [("Content-Type", ctype), ("Content-Length", str(len(data)))], data
         return 200, self._json_headers(body), body

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from shared.blobstore import BlobNotFound, BlobStore, original_key, variant_key
 from shared.images import VARIANTS
@@ -25,7 +26,7 @@ class SourceMissing(Exception):
     """The read model names an image whose original is not in the blob store."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Job:
     op: str                   # "variant" (stored bytes as-is) | "sanitize" | "render" | "default"
     fmt: str
@@ -38,7 +39,7 @@ class Job:
     ident: str = ""           # what a generated default is derived from (its seed)
     text: str = ""            # the letters of an `initials` default
 
-    @property
+    @cached_property  # a memoised plan (RenderApp._plan_box) reuses it on every warm hit
     def key(self) -> str:
         box = f"{self.width or ''}x{self.height or ''}"
         src = f"{self.source}.{self.source_fmt}" if self.source_fmt else self.source

@@ -52,6 +52,19 @@ def test_missing_variant_blob_falls_back_to_the_original(world):
     assert f.close(f.mean_colour(world.get("/i/gap?size=small").data), GREEN)
 
 
+def test_a_missing_variant_is_looked_for_once_then_served_from_the_byte_cache(world):
+    world.add_photo("gap", f.solid_jpeg(2000, 1000, RED), variants=("large",),
+                    variant_rgb=GREEN, only_in_read_model=("large",))
+    first = world.get("/i/gap?size=large")
+    gets = []
+    real_get = world.blobs.get
+    world.blobs.get = lambda key: gets.append(key) or real_get(key)
+    again = world.get("/i/gap?size=large")
+    assert gets == []                                   # neither the gap nor the original
+    assert again.headers["ETag"] == first.headers["ETag"]
+    assert world.get("/i/gap?size=large", If_None_Match=first.headers["ETag"]).status_code == 304
+
+
 def test_original_is_sanitized_and_upright(world):
     # Stored pixels 60x40 red|blue, tagged "rotate 90° clockwise" and carrying EXIF/XMP.
     tagged = f.with_orientation(f.halves_jpeg(60, 40), 6)
