@@ -5,12 +5,19 @@ metadata WSGI app in-process (werkzeug's test client: no socket), so both modes 
 metadata code. Every call carries the service token in `X-Internal-Token`.
 
 Endpoints (all JSON, served by services/metadata):
+- GET /internal/ping → 200 {"status": "ok"}: metadata is up *and* accepts our token (the
+  readiness check of upload and render).
 - POST /internal/auth {"token": <user bearer token>} → 200 {"user_id", "username"} | 401
 - POST /internal/photos {"user_id", "sha256", "format", "width", "height", "bytes", "alpha",
   "frames", "alt", "rating", "activate"} → 201 photo | 200 photo (same user, same bytes) |
   4xx error. The original must already be in the blob store.
 - GET /internal/read-model/<kind>/<name> (kind: user | photo | email) → 200 the read-model
   entry (see shared/readmodel.py), also written back to the cache; MISSING for none.
+
+Every endpoint answers 403 when the service token is wrong. That is a deployment error
+(INTERNAL_TOKEN differs between the services), not an answer about a user, so the client
+raises MetadataUnavailable for it, as for a 5xx, an unreachable service or a body that is
+not JSON: upload answers 503 instead of "401 unknown token", and /readyz fails.
 """
 from __future__ import annotations
 
@@ -22,7 +29,17 @@ TOKEN_HEADER = "X-Internal-Token"
 
 
 class MetadataUnavailable(RuntimeError):
-    """The metadata service did not answer."""
+    """The metadata service did not answer usably (down, 5xx, token refused, not JSON)."""
+
+
+def _checked(status: int) -> int:
+    if status == 403:
+        # Name the setting, never the token.
+        raise MetadataUnavailable("metadata refused the service token: INTERNAL_TOKEN must be "
+                                  "the same for every service")
+    if status >= 500:
+        raise MetadataUnavailable(f"metadata answered {status}")
+    return status
 
 
 class MetadataClient:
@@ -38,11 +55,10 @@ class MetadataClient:
         def call(method: str, path: str, body: Any = None):
             try:
                 r = session.request(method, base + path, json=body, timeout=timeout)
-            except requests.RequestException as e:
-                raise MetadataUnavailable(str(e)) from e
-            if r.status_code >= 500:
-                raise MetadataUnavailable(f"metadata answered {r.status_code}")
-            return r.status_code, (r.json() if r.content else None)
+                status = _checked(r.status_code)
+                return status, (r.json() if r.content else None)
+            except requests.RequestException as e:  # JSON decode errors are ones too
+                raise MetadataUnavailable(f"metadata {method} {path}: {type(e).__name__}") from e
 
         return cls(call)
 
@@ -54,9 +70,11 @@ class MetadataClient:
 
         def call(method: str, path: str, body: Any = None):
             r = client.open(path, method=method, json=body, headers={TOKEN_HEADER: token})
-            if r.status_code >= 500:
-                raise MetadataUnavailable(f"metadata answered {r.status_code}")
-            return r.status_code, r.get_json(silent=True)
+            status = _checked(r.status_code)
+            data = r.get_json(silent=True)
+            if data is None and r.data:
+                raise MetadataUnavailable(f"metadata {method} {path}: the answer is not JSON")
+            return status, data
 
         return cls(call)
 
@@ -76,4 +94,6 @@ class MetadataClient:
         return body
 
     def ping(self) -> None:
-        self._call("GET", "/healthz")
+        status, _ = self._call("GET", "/internal/ping")
+        if status != 200:
+            raise MetadataUnavailable(f"metadata /internal/ping answered {status}")

@@ -21,7 +21,7 @@ READ_MODEL_LOOKUPS = Counter(
     "onepic_read_model_lookups_total", "Read-model lookups by render", ["result"])  # hit/miss/error
 RENDER_CACHE = Counter(
     "onepic_render_cache_total", "Render byte-cache lookups", ["result"])  # hit/miss
-OUTBOX_PENDING = Counter(
+OUTBOX_RELAYED = Counter(
     "onepic_outbox_relayed_total", "Outbox rows relayed to the broker", ["outcome"])
 
 

@@ -1,7 +1,9 @@
 """The read model: what the render service needs to answer a request, kept in the cache.
 
-Metadata is its only writer and rewrites the affected entries on every change (photo
-created, variants recorded, active photo changed, photo deleted, rating/alt changed).
+Metadata is its only writer and rewrites the affected entries on every change that render
+can see (photo created, variants recorded, active photo changed, photo deleted, rating
+changed, email address verified, given a photo or removed). An alt change rewrites nothing:
+alt is not part of an entry.
 Render only reads it; on a miss it asks metadata's internal API, which answers and writes
 the entry back (so a flushed Redis heals itself).
 
@@ -52,9 +54,6 @@ class ReadModel:
             self.cache.set(_key(kind, name), json.dumps(MISSING).encode(), ttl=NEGATIVE_TTL)
         else:
             self.cache.set(_key(kind, name), json.dumps(entry, separators=(",", ":")).encode())
-
-    def forget(self, kind: str, name: str) -> None:
-        self.cache.delete(_key(kind, name))
 
 
 def is_missing(entry: dict | None) -> bool:

@@ -1,5 +1,9 @@
 """What every OnePic Flask app shares: JSON errors, /healthz, /readyz, /metrics and request
-metrics. `install(app, service, checks)` wires them in."""
+metrics. `install(app, service, checks)` wires them in.
+
+A backend that is down (blob store, metadata's internal API, cache) answers 503
+{"error": {"code": "unavailable"}} with Retry-After, wherever in a view it surfaces: the
+client should try again, not report a bug."""
 from __future__ import annotations
 
 import logging
@@ -10,8 +14,18 @@ from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from . import metrics
+from .blobstore import BlobStoreUnavailable
+from .cache import CacheUnavailable
+from .internal import MetadataUnavailable
+# Re-exported: callers import shared.web.readiness; the Flask-free home is shared.ops.
+from .ops import readiness  # noqa: F401
 
 log = logging.getLogger(__name__)
+
+# What the client is told is unavailable, by exception; the detail goes to the log only.
+_UNAVAILABLE = {BlobStoreUnavailable: "Image storage", MetadataUnavailable: "The photo database",
+                CacheUnavailable: "The cache"}
+RETRY_AFTER = "5"  # seconds: long enough for a restart or failover, short enough to retry
 
 _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
@@ -27,22 +41,17 @@ class ApiError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
+def bearer_token(req) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header (scheme case-insensitive)."""
+    scheme, _, token = req.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
 def error_response(status: int, code: str, message: str) -> Response:
     resp = jsonify({"error": {"code": code, "message": message}})
     resp.status_code = status
     return resp
-
-
-def readiness(service: str, checks: dict[str, Callable[[], None]]) -> tuple[int, dict]:
-    """Run every dependency check: (200 or 503, the JSON body /readyz answers)."""
-    failed = []
-    for name, check in checks.items():
-        try:
-            check()
-        except Exception as e:  # noqa: BLE001 - any failure means not ready
-            failed.append({"dependency": name, "error": type(e).__name__})
-    body = {"status": "unavailable" if failed else "ok", "service": service, "failed": failed}
-    return (503 if failed else 200), body
 
 
 def install(app: Flask, service: str, checks: dict[str, Callable[[], None]]) -> None:
@@ -58,6 +67,17 @@ def install(app: Flask, service: str, checks: dict[str, Callable[[], None]]) -> 
     def _http_error(e: HTTPException):
         code = _HTTP_CODES.get(e.code or 500, "error")
         return error_response(e.code or 500, code, e.description or code)
+
+    def _unavailable(e: Exception):
+        # These messages name hosts and operations, never credentials (see each backend).
+        log.warning("%s %s: %s: %s", request.method, request.path, type(e).__name__, e)
+        what = next(v for k, v in _UNAVAILABLE.items() if isinstance(e, k))
+        resp = error_response(503, "unavailable", f"{what} is unavailable; try again shortly.")
+        resp.headers["Retry-After"] = RETRY_AFTER
+        return resp
+
+    for exc in _UNAVAILABLE:
+        app.register_error_handler(exc, _unavailable)
 
     @app.errorhandler(Exception)
     def _unexpected(e: Exception):

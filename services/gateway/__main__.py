@@ -6,15 +6,21 @@ from services.upload.body import MULTIPART_OVERHEAD
 
 from .proxy import Gateway
 
+THREADS = 32
+
 
 def main() -> None:
     s = Settings.from_env()
     configure_logging(s.log_level)
+    # UPLOAD_URL and RENDER_URL have defaults; METADATA_URL is empty unless set (its empty
+    # value means "in-process" to upload and render), so it is the one that can be missing.
+    if not s.metadata_url:
+        raise SystemExit("gateway: METADATA_URL must be set")
     upstreams = {"upload": s.upload_url, "metadata": s.metadata_url, "render": s.render_url}
-    if not all(upstreams.values()):
-        raise SystemExit("gateway: UPLOAD_URL, METADATA_URL and RENDER_URL must all be set")
     max_body = s.max_upload_bytes + MULTIPART_OVERHEAD
-    serve(lambda: Gateway(upstreams, max_body), port=s.port, workers=1, threads=32)
+    # The upstream connection pool matches the serving threads (see Gateway).
+    serve(lambda: Gateway(upstreams, max_body, pool_size=THREADS), port=s.port, workers=1,
+          threads=THREADS)
 
 
 if __name__ == "__main__":

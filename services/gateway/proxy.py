@@ -1,14 +1,19 @@
 """The local gateway of `make up`: routes public paths to the upload, metadata and render
 processes the way the Kubernetes Ingress does (shared/routing.py), and never exposes
-/internal. It is a development convenience, not a production proxy."""
+/internal. It is a development convenience, not a production proxy.
+
+It routes and forwards the normalised path (shared/routing.py): dot segments and duplicate
+slashes are resolved here, and the path is percent-encoded again on the way out, so neither
+requests nor the upstream can turn `/v1/../internal/auth` into a path it never routed."""
 from __future__ import annotations
 
 import json
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from shared import metrics
-from shared.routing import service_for
+from shared.routing import encode, normalise, service_for
 
 # Hop-by-hop headers (RFC 9110 §7.6.1) are the proxy's own business, not forwarded.
 _HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
@@ -27,22 +32,38 @@ def _request_headers(environ) -> dict[str, str]:
     return headers
 
 
-def _body(environ):
-    stream, length = environ["wsgi.input"], environ.get("CONTENT_LENGTH")
+def _content_length(environ) -> int | None:
+    """The declared body length; None when absent, ValueError when not a number."""
+    raw = (environ.get("CONTENT_LENGTH") or "").strip()
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit()):  # int() would also take "-1", "+5", "1_0"
+        raise ValueError(raw)
+    return int(raw)
+
+
+def _body(environ, length: int | None):
+    stream = environ["wsgi.input"]
     if length:
-        return stream.read(int(length))
+        return stream.read(length)
     if environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked":
         return iter(lambda: stream.read(64 * 1024), b"")
     return None
 
 
 class Gateway:
-    def __init__(self, upstreams: dict[str, str], max_body: int | None = None):
+    def __init__(self, upstreams: dict[str, str], max_body: int | None = None,
+                 pool_size: int = 32):
         self.upstreams = {name: url.rstrip("/") for name, url in upstreams.items()}
         # A declared body above this is refused here, before it is read into memory, as an
         # Ingress's body-size limit would; the upload service applies the exact cap.
         self.max_body = max_body
         self.session = requests.Session()
+        # One pooled connection per serving thread and upstream: the default (10) made
+        # threads beyond it open and throw away a connection per request.
+        adapter = HTTPAdapter(pool_maxsize=pool_size)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
 
     def _send(self, start_response, status: str, body: bytes, ctype="application/json"):
         start_response(status, [("Content-Type", ctype), ("Content-Length", str(len(body)))])
@@ -60,7 +81,7 @@ class Gateway:
         return failed
 
     def __call__(self, environ, start_response):
-        path, method = environ.get("PATH_INFO") or "/", environ["REQUEST_METHOD"]
+        path, method = normalise(environ.get("PATH_INFO") or "/"), environ["REQUEST_METHOD"]
         if path == "/healthz":
             return self._send(start_response, "200 OK", b'{"status":"ok","service":"gateway"}')
         if path == "/readyz":
@@ -75,25 +96,31 @@ class Gateway:
         if service is None:
             return self._send(start_response, "404 Not Found",
                               b'{"error":{"code":"not_found","message":"No such resource."}}')
-        if self.max_body is not None and int(environ.get("CONTENT_LENGTH") or 0) > self.max_body:
+        try:
+            length = _content_length(environ)
+        except ValueError:
+            return self._send(start_response, "400 Bad Request",
+                              b'{"error":{"code":"bad_request",'
+                              b'"message":"Content-Length must be a number of bytes."}}')
+        if self.max_body is not None and (length or 0) > self.max_body:
             return self._send(start_response, "413 Request Entity Too Large",
                               b'{"error":{"code":"payload_too_large",'
                               b'"message":"The request body is too large."}}')
-        url = self.upstreams[service] + path
+        url = self.upstreams[service] + encode(path)
         if environ.get("QUERY_STRING"):
             url += "?" + environ["QUERY_STRING"]
         try:
             r = self.session.request(method, url, headers=_request_headers(environ),
-                                     data=_body(environ), stream=True, allow_redirects=False,
-                                     timeout=60)
+                                     data=_body(environ, length), stream=True,
+                                     allow_redirects=False, timeout=60)
         except requests.RequestException:
             return self._send(start_response, "502 Bad Gateway",
                               b'{"error":{"code":"bad_gateway","message":"Upstream unavailable."}}')
         headers = [(k, v) for k, v in r.headers.items() if k.lower() not in _HOP]
         content = r.raw.read(decode_content=False)
         # HEAD has no body here, so the upstream's length is the one that describes it.
-        length = r.headers.get("Content-Length") if method == "HEAD" else str(len(content))
-        if length is not None:
-            headers.append(("Content-Length", length))
+        sent = r.headers.get("Content-Length") if method == "HEAD" else str(len(content))
+        if sent is not None:
+            headers.append(("Content-Length", sent))
         start_response(f"{r.status_code} {r.reason}", headers)
         return [] if method == "HEAD" else [content]

@@ -1,8 +1,6 @@
 """Users and their API tokens (their email addresses are in emails.py)."""
 from __future__ import annotations
 
-import hashlib
-
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
@@ -11,10 +9,6 @@ from shared.web import ApiError
 
 from . import ids, passwords
 from .schema import api_tokens, users
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def create_user(conn: Connection, username: str, password_hash: str) -> dict:
@@ -38,7 +32,7 @@ def create_user(conn: Connection, username: str, password_hash: str) -> dict:
 def issue_token(conn: Connection, user_id: str) -> str:
     token = ids.api_token()
     conn.execute(api_tokens.insert().values(
-        token_sha256=_token_hash(token), user_id=user_id, created_at=ids.now()))
+        token_sha256=ids.token_hash(token), user_id=user_id, created_at=ids.now()))
     return token
 
 
@@ -55,7 +49,7 @@ def user_for_token(conn: Connection, token: str) -> dict | None:
     row = conn.execute(
         sa.select(users.c.id, users.c.username, users.c.active_photo_id)
         .select_from(api_tokens.join(users, api_tokens.c.user_id == users.c.id))
-        .where(api_tokens.c.token_sha256 == _token_hash(token))).first()
+        .where(api_tokens.c.token_sha256 == ids.token_hash(token))).first()
     return None if row is None else dict(row._mapping)
 
 

@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify, request
 
 from shared.web import ApiError
 
-from . import accounts, db, emails, passwords, photos, validation, verification
+from . import accounts, db, email_tokens, emails, passwords, photos, validation, verification
 from .context import current_user, get_db, state
 
 bp = Blueprint("metadata_api", __name__, url_prefix="/v1")
@@ -39,9 +39,11 @@ def create_user():
                 pending = verification.issue(conn, claim, username, now, st.settings)
     st.writer.refresh_user(conn, username)
     # After the commit. A failure is logged and the sign-up still succeeds: the account
-    # exists either way, and POST /v1/me/emails sends the message again.
-    if pending is not None:
-        verification.send(st.mailer, st.settings, pending)
+    # exists either way, and POST /v1/me/emails sends the message again. The unsent token is
+    # taken back, else it would count as "a message moments ago" and that POST would be 429.
+    if pending is not None and not verification.send(st.mailer, st.settings, pending):
+        with db.write(conn):
+            email_tokens.discard(conn, pending.token)
     return jsonify({"id": user["id"], "username": username, "token": user["token"],
                     "avatar_url": f"{state().settings.origin}/{username}"}), 201
 
@@ -54,7 +56,11 @@ def create_token():
         raise ApiError(422, "invalid_credentials_format",
                        "username and password are required strings.")
     conn = get_db()
-    user = accounts.check_credentials(conn, username.strip().lower(), password)
+    # No password longer than sign-up accepts can be right, and hashing one is the costly
+    # work MAX_PASSWORD bounds: refuse it as wrong credentials without hashing.
+    too_long = len(password) > validation.MAX_PASSWORD
+    user = None if too_long else accounts.check_credentials(conn, username.strip().lower(),
+                                                            password)
     if user is None:
         raise ApiError(401, "invalid_credentials", "Wrong username or password.")
     with db.write(conn):

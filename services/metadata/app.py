@@ -19,6 +19,8 @@ from .readmodel_writer import ReadModelWriter
 
 log = logging.getLogger(__name__)
 
+MAX_BODY = 64 * 1024
+
 
 def create_app(settings: Settings | None = None, *, cache: Cache | None = None,
                mailer: Mailer | None = None,
@@ -38,6 +40,8 @@ def create_app(settings: Settings | None = None, *, cache: Cache | None = None,
         mailer = create_mailer(settings.smtp_url)
 
     app = Flask(__name__)
+    # Every body here is a small JSON object; a huge one is refused (413) before it is read.
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     app.extensions[context.EXTENSION] = context.State(
         settings=settings, engine=engine, writer=ReadModelWriter(ReadModel(cache)),
         mailer=mailer, clock=clock or ids.now)

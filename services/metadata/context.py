@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from shared.config import Settings
 from shared.mail import Mailer
-from shared.web import ApiError
+from shared.web import ApiError, bearer_token
 
 from . import accounts
 from .readmodel_writer import ReadModelWriter
@@ -46,8 +46,8 @@ def close_db(_exc: BaseException | None = None) -> None:
 
 def current_user() -> dict:
     """The user of the bearer token, or a 401."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    user = accounts.user_for_token(get_db(), token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+    token = bearer_token(request)
+    user = accounts.user_for_token(get_db(), token) if token else None
     if user is None:
         raise ApiError(401, "unauthorized", "A valid API token is required: Authorization: Bearer <token>.")
     return user

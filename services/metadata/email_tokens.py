@@ -6,21 +6,17 @@ record as used so a second click on the same link answers the same success (mail
 and link scanners open links twice) without doing anything again."""
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from .ids import token_hash
 from .schema import email_tokens, emails
 
 VERIFY = "verify"
 MAX_TOKEN_LENGTH = 200  # ours are 43 characters; anything much longer is not one of ours
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def aware(ts: datetime) -> datetime:

@@ -1,6 +1,7 @@
 """Random identifiers and timestamps, in one place so their shapes stay consistent."""
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import datetime, timezone
 
@@ -20,6 +21,12 @@ def photo_id() -> str:
 
 def api_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+def token_hash(token: str) -> str:
+    """How a bearer or emailed token is stored: its SHA-256 hex, never the token itself. The
+    tokens are 256 random bits, so a fast hash is enough (no KDF as for passwords)."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def now() -> datetime:

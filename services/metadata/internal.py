@@ -4,10 +4,10 @@ Never routed publicly; every request must carry the service token."""
 from __future__ import annotations
 
 import hmac
-import re
 
 from flask import Blueprint, jsonify, request
 
+from shared.blobstore import SHA256_HEX
 from shared.images import CONTENT_TYPES
 from shared.internal import TOKEN_HEADER
 from shared.web import ApiError
@@ -18,14 +18,18 @@ from .readmodel_writer import KINDS
 
 bp = Blueprint("metadata_internal", __name__, url_prefix="/internal")
 
-_SHA256 = re.compile(r"[0-9a-f]{64}")
-
-
 @bp.before_request
 def _require_service_token():
     sent = request.headers.get(TOKEN_HEADER, "")
     if not hmac.compare_digest(sent.encode(), state().settings.internal_token.encode()):
         raise ApiError(403, "forbidden", "This endpoint is for OnePic services only.")
+
+
+@bp.get("/ping")
+def ping():
+    """Readiness of the callers: answers only when their token is right (the before_request
+    check above), which /healthz cannot tell them."""
+    return jsonify({"status": "ok"})
 
 
 @bp.post("/auth")
@@ -45,7 +49,7 @@ def _photo_request(body: dict) -> dict:
         return value
 
     sha256 = body.get("sha256")
-    if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256):
+    if not isinstance(sha256, str) or not SHA256_HEX.fullmatch(sha256):
         raise ApiError(422, "invalid_image", "sha256 must be 64 lower-case hex digits.")
     if body.get("format") not in CONTENT_TYPES:
         raise ApiError(422, "invalid_image", "format must be one of jpeg, png, webp, gif.")

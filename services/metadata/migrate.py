@@ -20,6 +20,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 
 from shared.config import Settings
+from shared.server import configure_logging
 
 from . import db, sqlite
 
@@ -95,7 +96,7 @@ def _file_lock(engine: Engine) -> Iterator[None]:
 
 def main() -> int:
     settings = Settings.from_env()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(message)s")
+    configure_logging(settings.log_level)
     engine = db.create_engine(settings.database_url)
     try:
         upgrade(engine)

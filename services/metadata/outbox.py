@@ -58,7 +58,7 @@ class OutboxRelay:
                     break
                 published.append(row.id)
                 metrics.EVENTS_PUBLISHED.labels("metadata", row.queue).inc()
-                metrics.OUTBOX_PENDING.labels("published").inc()
+                metrics.OUTBOX_RELAYED.labels("published").inc()
             # Committed even when the broker failed midway: what it confirmed must not be
             # sent again needlessly.
             if published:
@@ -74,7 +74,7 @@ class OutboxRelay:
                 n = self.relay_once()
                 backoff = self.min_backoff
             except BrokerUnavailable as e:
-                metrics.OUTBOX_PENDING.labels("failed").inc()
+                metrics.OUTBOX_RELAYED.labels("failed").inc()
                 log.warning("outbox: broker unavailable (%s); retrying in %.1fs", e, backoff)
                 stop.wait(backoff)
                 backoff = min(backoff * 2, self.max_backoff)

@@ -4,11 +4,11 @@ harmless."""
 from __future__ import annotations
 
 import logging
-import re
 
 from sqlalchemy.engine import Engine
 
 from shared import metrics
+from shared.blobstore import SHA256_HEX
 from shared.broker import RESIZE_RESULTS
 from shared.images import FORMATS, VARIANTS
 
@@ -18,9 +18,6 @@ from .schema import images, variants
 
 log = logging.getLogger(__name__)
 
-_SHA256 = re.compile(r"[0-9a-f]{64}")
-
-
 class MalformedResult(ValueError):
     pass
 
@@ -28,7 +25,7 @@ class MalformedResult(ValueError):
 def parse(message: dict) -> tuple[str, list[dict]]:
     sha256 = message.get("sha256") if isinstance(message, dict) else None
     items = message.get("variants") if isinstance(message, dict) else None
-    if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256) or not isinstance(items, list):
+    if not isinstance(sha256, str) or not SHA256_HEX.fullmatch(sha256) or not isinstance(items, list):
         raise MalformedResult("expected {sha256, variants: [...]}")
     out = []
     for v in items:

@@ -7,6 +7,7 @@ import re
 
 from flask import request
 
+from shared.photos import MAX_ALT, RATINGS
 from shared.web import ApiError
 
 USERNAME_RE = re.compile(r"[a-z0-9_-]{3,32}")
@@ -21,8 +22,6 @@ RESERVED_USERNAMES = frozenset({
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024  # hashing is deliberately slow; bound the work an attacker can ask for
 MAX_EMAIL = 254
-MAX_ALT = 1000
-RATINGS = ("g", "pg", "r", "x")
 
 
 def json_body() -> dict:

@@ -7,10 +7,13 @@ import signal
 import sys
 import threading
 
+from sqlalchemy.engine import Engine
+
 from shared.broker import RESIZE_RESULTS, Broker, create_broker
 from shared.cache import Cache, create_cache
 from shared.config import Settings
 from shared.readmodel import ReadModel
+from shared.server import configure_logging
 
 from . import db, migrate
 from .outbox import OutboxRelay
@@ -21,9 +24,13 @@ log = logging.getLogger(__name__)
 
 
 def start_background(settings: Settings, stop: threading.Event, *, cache: Cache | None = None,
-                     broker: Broker | None = None) -> list[threading.Thread]:
-    engine = db.create_engine(settings.database_url)
-    migrate.check_at_head(engine)
+                     broker: Broker | None = None,
+                     engine: Engine | None = None) -> list[threading.Thread]:
+    """Start the two loops. Pass `engine` to share one already checked at head (standalone
+    shares the metadata app's: one pool on the SQLite file, one schema check)."""
+    if engine is None:
+        engine = db.create_engine(settings.database_url)
+        migrate.check_at_head(engine)
     if cache is None:  # not `or`: an empty cache is falsy (it has a length)
         cache = create_cache(settings.cache_url)
     if broker is None:
@@ -42,8 +49,7 @@ def start_background(settings: Settings, stop: threading.Event, *, cache: Cache 
 
 def main() -> int:
     settings = Settings.from_env()
-    logging.basicConfig(level=settings.log_level,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings.log_level)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

@@ -16,10 +16,11 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from shared import metrics
-from shared.web import readiness
 from shared.blobstore import create_blob_store
 from shared.broker import create_broker
 from shared.config import Settings
+from shared.ops import readiness
+from shared.server import configure_logging
 
 from .worker import run
 
@@ -28,8 +29,7 @@ log = logging.getLogger("services.resizer")
 
 def main() -> int:
     settings = Settings.from_env()
-    logging.basicConfig(level=settings.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level)
     safe = settings.redacted()
     try:
         blobs = create_blob_store(settings.blob_url)

@@ -7,11 +7,10 @@ rewrites the same objects and republishes the same result.
 from __future__ import annotations
 
 import logging
-import re
 import time
 
 from shared import metrics
-from shared.blobstore import BlobNotFound, BlobStore, original_key, variant_key
+from shared.blobstore import SHA256_HEX, BlobNotFound, BlobStore, original_key, variant_key
 from shared.broker import RESIZE_REQUESTS, RESIZE_RESULTS, Broker
 from shared.images import CONTENT_TYPES, ImageRejected
 from shared.images.variants import make_variants
@@ -19,7 +18,6 @@ from shared.images.variants import make_variants
 log = logging.getLogger(__name__)
 
 SERVICE = "resizer"
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 class ResizeHandler:
@@ -38,7 +36,7 @@ class ResizeHandler:
 
     def _handle(self, message: dict) -> str:
         sha = message.get("sha256") if isinstance(message, dict) else None
-        if not isinstance(sha, str) or not _SHA256.match(sha):
+        if not isinstance(sha, str) or not SHA256_HEX.fullmatch(sha):
             # Retrying cannot fix a malformed message; acking it stops a poison loop.
             log.error("dropping malformed resize request: %.200r", message)
             return "invalid"

@@ -18,8 +18,8 @@ log = logging.getLogger("onepic.standalone")
 
 def build(settings: Settings, stop: threading.Event):
     """The origin WSGI app, with the background workers started beside it."""
+    from services.metadata import context
     from services.metadata.app import create_app as metadata_app
-    from services.metadata.db import create_engine
     from services.metadata.reconcile import requeue_unfinished
     from services.metadata.worker import start_background
     from services.render.app import create_app as render_app
@@ -40,11 +40,14 @@ def build(settings: Settings, stop: threading.Event):
         "upload": upload_app(settings, blobs=blobs, metadata=client),
         "render": render_app(settings, cache=cache, blobs=blobs, metadata=client),
     }
+    # One engine for the process: the metadata app's, already checked at head. Separate ones
+    # would each hold a pool on the same SQLite file and check the schema again.
+    engine = metadata.extensions[context.EXTENSION].engine
     # The in-process queue did not survive the last stop: ask again for missing variants.
-    requeued = requeue_unfinished(create_engine(settings.database_url))
+    requeued = requeue_unfinished(engine)
     if requeued:
         log.info("re-queued %d image(s) still without variants", requeued)
-    start_background(settings, stop, cache=cache)
+    start_background(settings, stop, cache=cache, engine=engine)
     threading.Thread(target=run_resizer, args=(settings, stop), kwargs={"blobs": blobs},
                      name="resizer", daemon=True).start()
     log.info("standalone origin on %s with %s", settings.origin, settings.redacted())

@@ -8,7 +8,7 @@ import json
 from werkzeug.test import Client
 
 from shared import metrics
-from shared.routing import service_for
+from shared.routing import normalise, service_for
 
 OPS = ("/healthz", "/readyz", "/metrics")
 
@@ -33,7 +33,7 @@ class Origin:
         return not failed, failed
 
     def __call__(self, environ, start_response):
-        path = environ.get("PATH_INFO") or "/"
+        path = normalise(environ.get("PATH_INFO") or "/")
         if path in OPS:
             if path == "/healthz":
                 return _respond(start_response, "200 OK", b'{"status":"ok","service":"standalone"}')
@@ -47,4 +47,5 @@ class Origin:
         if service is None:
             body = b'{"error":{"code":"not_found","message":"No such resource."}}'
             return _respond(start_response, "404 Not Found", body)
-        return self.apps[service](environ, start_response)
+        # The app sees the path that was routed, not a raw one with dot segments in it.
+        return self.apps[service]({**environ, "PATH_INFO": path}, start_response)

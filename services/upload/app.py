@@ -2,8 +2,13 @@
 
 Authenticate first (no body read for a stranger), then stream the body under the byte cap,
 sniff and probe the header (format, pixels, frames), hash, store the original under its
-content address, and record the photo through metadata's internal API. Nothing is stored
-for a refused file."""
+content address, and record the photo through metadata's internal API.
+
+A file refused on admission (401, 413, 415, 422 on the fields or the image) stores nothing:
+every check runs before the first put. A backend that is down answers 503 (shared/web.py).
+If metadata fails *after* the put, the content-addressed original stays in the blob store
+with no photo row; it is not deleted here, because another photo may share those bytes and
+a retry of the same upload reuses the object."""
 from __future__ import annotations
 
 import hashlib
@@ -16,19 +21,13 @@ from shared.blobstore import BlobStore, create_blob_store, original_key
 from shared.config import Settings
 from shared.images import CONTENT_TYPES, ImageRejected
 from shared.images.probe import probe
-from shared.internal import MetadataClient, MetadataUnavailable
+from shared.internal import MetadataClient
 from shared.server import configure_logging
 
 from .body import MULTIPART_OVERHEAD, read_image_body
 from .fields import parse_fields
 
 log = logging.getLogger(__name__)
-
-
-def _bearer() -> str | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
 def create_app(settings: Settings | None = None, *, blobs: BlobStore | None = None,
@@ -44,24 +43,19 @@ def create_app(settings: Settings | None = None, *, blobs: BlobStore | None = No
 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes + MULTIPART_OVERHEAD
-    app.extensions["onepic"] = {"settings": settings, "blobs": blobs, "metadata": metadata}
     web.install(app, "upload", checks={"blob_store": blobs.ping, "metadata": metadata.ping})
 
     @app.post("/v1/photos")
     def create_photo():
-        token = _bearer()
-        try:
-            user = metadata.authenticate(token) if token else None
-        except MetadataUnavailable:
-            raise web.ApiError(503, "unavailable", "Accounts are unavailable; try again.")
+        token = web.bearer_token(request)
+        # MetadataUnavailable here (and from the blob store or create_photo below) is a 503.
+        user = metadata.authenticate(token) if token else None
         if user is None:
             raise web.ApiError(401, "unauthorized", "Send a valid 'Authorization: Bearer' token.")
 
         data, form = read_image_body(request, settings.max_upload_bytes)
         fields = parse_fields(form)
-        if not data:
-            raise web.ApiError(422, "empty_file", "The uploaded file is empty.")
-        try:
+        try:  # an empty file is probe's 422 empty_file
             info = probe(data, max_pixels=settings.max_pixels, max_frames=settings.max_frames)
         except ImageRejected as e:
             raise web.ApiError(e.status, e.code, e.message) from None

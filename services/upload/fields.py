@@ -2,10 +2,9 @@
 stored so a refused request leaves nothing behind."""
 from __future__ import annotations
 
+from shared.photos import MAX_ALT, RATINGS
 from shared.web import ApiError
 
-RATINGS = ("g", "pg", "r", "x")
-MAX_ALT = 1000
 _TRUE = {"true", "1", "yes", "y", "on"}
 _FALSE = {"false", "0", "no", "n", "off", ""}
 

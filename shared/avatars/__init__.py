@@ -12,7 +12,6 @@ from . import blank, color, identicon, monsterid, retro, robohash, wavatar
 from . import initials as initials_kind
 
 KINDS = ("identicon", "monsterid", "wavatar", "retro", "robohash", "blank", "initials", "color")
-FORMATS = ("png", "jpeg", "webp")
 MAX_SIZE = 2048
 
 _DRAW = {

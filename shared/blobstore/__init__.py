@@ -6,8 +6,13 @@ nothing outside it imports its SDK.
 """
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from urllib.parse import urlsplit
+
+# A content address: 64 lower-case hex digits. Use with fullmatch (`$` in a pattern passed
+# to match also accepts a trailing newline).
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
 
 class BlobNotFound(KeyError):

@@ -11,7 +11,8 @@ from . import BlobNotFound, BlobStore, BlobStoreUnavailable
 
 # Keys come from our own code (content hashes), but a path-traversal bug elsewhere must not
 # become a write outside the root, so they are checked here at the filesystem boundary.
-_KEY_RE = re.compile(r"^[A-Za-z0-9._/-]+$")
+# fullmatch, not match with ^…$: "$" also matches before a trailing newline.
+_KEY_RE = re.compile(r"[A-Za-z0-9._/-]+")
 
 
 class FileBlobStore(BlobStore):
@@ -35,7 +36,7 @@ class FileBlobStore(BlobStore):
         return cls(path)
 
     def _path(self, key: str) -> Path:
-        if (not isinstance(key, str) or not _KEY_RE.match(key) or key.startswith("/")
+        if (not isinstance(key, str) or not _KEY_RE.fullmatch(key) or key.startswith("/")
                 or any(part in ("", ".", "..") for part in key.split("/"))):
             raise ValueError(f"invalid blob key {key!r}")
         return self.root / key

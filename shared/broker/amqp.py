@@ -169,19 +169,11 @@ class AmqpBroker(Broker):
         channel.basic_ack(method.delivery_tag)
 
     def ping(self) -> None:
-        try:
-            conn = getattr(self._local, "conn", None)
-            if conn is not None and conn.is_open:
-                # Services pending I/O, so a connection the broker closed is noticed here.
-                conn.process_data_events(time_limit=0)
-                if conn.is_open:
-                    return
-            self._publisher_channel()
-        except BrokerUnavailable:
-            raise
-        except _ERRORS as e:
-            self._drop_publisher()
-            raise BrokerUnavailable(f"RabbitMQ at {self._where}: {type(e).__name__}") from e
+        """Open a connection and close it again. Deliberately not the calling thread's
+        publisher connection: /readyz runs on a new thread per request (ThreadingHTTPServer),
+        and a per-thread connection made there would stay open in `_all` until close()."""
+        conn = self._connect()
+        _close_quietly(conn)
 
     def close(self) -> None:
         """Close every publisher connection; call once publishing threads are done."""

@@ -182,6 +182,22 @@ def test_publisher_recovers_after_its_connection_is_closed(broker, raw):
     assert json.loads(raw_get(raw, broker.queue_name(q))[2]) == {"n": 2}
 
 
+def test_ping_from_short_lived_threads_keeps_no_connection(broker, monkeypatch):
+    # The resizer's /readyz runs each probe on a fresh thread: a ping that kept a per-thread
+    # connection leaked one RabbitMQ connection per probe.
+    opened = []
+    connect = broker._connect
+    monkeypatch.setattr(broker, "_connect", lambda: opened.append(connect()) or opened[-1])
+    threads = [threading.Thread(target=broker.ping) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert len(opened) == 20
+    assert broker._all == []
+    assert not any(conn.is_open for conn in opened)
+
+
 def test_unreachable_broker_fails_fast(caplog, closed_port):
     url = f"amqp://guest:hunter2-pw@127.0.0.1:{closed_port}/%2F"
     broker = AmqpBroker(url, queue_prefix="unreachable")

@@ -43,7 +43,8 @@ def test_missing_key_raises_blob_not_found_and_delete_is_quiet(store):
 
 
 @pytest.mark.parametrize("key", ["../escape", "a/../../escape", "/etc/passwd", "a//b", "a/./b",
-                                 "", "sp ace", "a\\b", "emoji/\u00e9", "a/b/", "."])
+                                 "", "sp ace", "a\\b", "emoji/\u00e9", "a/b/", ".",
+                                 "originals/abc\n", "a\n/b"])
 def test_invalid_keys_are_refused_and_nothing_is_written(store, tmp_path, key):
     with pytest.raises(ValueError):
         store.put(key, b"x")

@@ -90,3 +90,56 @@ def test_a_declared_body_over_the_limit_is_refused_unread():
     r = gw.post("/v1/photos", data=b"x" * 11)
     assert r.status_code == 413
     assert r.get_json()["error"]["code"] == "payload_too_large"
+
+
+@pytest.mark.parametrize("path", [
+    "/v1/../internal/auth", "/v1/%2e%2e/internal/auth", "/v1/%2E%2E/internal/auth",
+    "/v1/.%2F..%2Finternal/auth", "/v1/..//internal//auth", "/./internal/read-model/user/x",
+    "/arpit/../../internal/photos",
+])
+def test_paths_that_normalise_into_internal_are_refused(gateway, path):
+    # requests (and many servers) collapse dot segments: routing on the raw path would send
+    # these to metadata, which would then serve /internal/auth.
+    for method in ("GET", "POST"):
+        r = gateway.open(path, method=method, json={"token": "t"})
+        assert r.status_code == 404, (method, path, r.data)
+        assert r.get_json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("raw,service,forwarded", [
+    ("/v1/me/../photos", "metadata", "/v1/photos"),
+    ("/x/../v1/me", "metadata", "/v1/me"),
+    ("/v1//me", "metadata", "/v1/me"),
+    ("/v1/../arpit", "render", "/arpit"),
+    ("/avatar/./abc/", "render", "/avatar/abc/"),
+])
+def test_routes_and_forwards_the_normalised_path(gateway, raw, service, forwarded):
+    body = gateway.get(raw).get_json()
+    assert (body["service"], body["path"]) == (service, forwarded)
+
+
+def test_an_encoded_question_mark_in_the_path_stays_in_the_path(gateway):
+    r = gateway.open("/v1/me/emails/a%3Fb%23c%25d@example.com?x=1", method="PUT",
+                     json={"photo_id": None})
+    body = r.get_json()
+    assert body["path"] == "/v1/me/emails/a?b#c%d@example.com"
+    assert body["query"] == "x=1"
+
+
+def test_non_ascii_paths_reach_the_upstream_byte_for_byte(gateway):
+    body = gateway.get("/%C3%BCser").get_json()
+    # WSGI servers hand the path's bytes over decoded as latin-1 (PEP 3333).
+    assert body["path"] == "/üser".encode().decode("latin-1")
+
+
+@pytest.mark.parametrize("length", ["abc", "-1", "+5", "1_0", "²", "1.5"])
+def test_a_content_length_that_is_not_a_number_is_400(gateway, length):
+    r = gateway.post("/v1/users", data=b"{}", environ_overrides={"CONTENT_LENGTH": length})
+    assert r.status_code == 400
+    assert r.get_json()["error"]["code"] == "bad_request"
+
+
+def test_the_upstream_pool_holds_a_connection_per_serving_thread():
+    gw = Gateway({"render": "http://127.0.0.1:9"}, pool_size=32)
+    for url in ("http://127.0.0.1:9/", "https://example.test/"):
+        assert gw.session.get_adapter(url)._pool_maxsize == 32

@@ -3,8 +3,11 @@ import hashlib
 
 import pytest
 
-from services.metadata.validation import RESERVED_USERNAMES
+from services.metadata import passwords
+from services.metadata.app import MAX_BODY
+from services.metadata.validation import MAX_PASSWORD, RESERVED_USERNAMES
 from shared.routing import service_for
+from tests.unit.metadata.conftest import TOKEN
 
 
 def test_signup_returns_token_and_avatar_url(api, client, settings):
@@ -77,6 +80,29 @@ def test_wrong_credentials_are_401(api, client, username, password):
     api.signup("arpit", password="correct horse")
     r = client.post("/v1/tokens", json={"username": username, "password": password})
     assert r.status_code == 401 and r.get_json()["error"]["code"] == "invalid_credentials"
+
+
+def test_an_overlong_password_is_401_without_hashing(api, client, monkeypatch):
+    api.signup("arpit", password="correct horse")
+    hashed = []
+    verify = passwords.verify_password
+    monkeypatch.setattr(passwords, "verify_password",
+                        lambda *a: hashed.append(len(a[1])) or verify(*a))
+    for username in ("arpit", "nobody"):
+        r = client.post("/v1/tokens", json={"username": username,
+                                            "password": "x" * (MAX_PASSWORD + 1)})
+        assert r.status_code == 401 and r.get_json()["error"]["code"] == "invalid_credentials"
+    assert hashed == []
+    # At the limit it is still checked (and wrong).
+    r = client.post("/v1/tokens", json={"username": "arpit", "password": "x" * MAX_PASSWORD})
+    assert r.status_code == 401 and hashed == [MAX_PASSWORD]
+
+
+@pytest.mark.parametrize("path", ["/v1/users", "/v1/tokens", "/internal/auth"])
+def test_a_huge_body_is_413_json(client, path):
+    r = client.post(path, data=b"{" + b" " * MAX_BODY + b"}", content_type="application/json",
+                    headers={"X-Internal-Token": TOKEN})
+    assert r.status_code == 413 and r.get_json()["error"]["code"] == "payload_too_large"
 
 
 @pytest.mark.parametrize("header", [None, "Bearer", "Bearer nope", "Basic abc", "bearer "])

@@ -116,6 +116,7 @@ def test_results_record_variants_and_refresh_photos_and_users(api, client, engin
 
 @pytest.mark.parametrize("message", [
     {}, {"sha256": "x"}, {"sha256": "a" * 64, "variants": "no"},
+    {"sha256": "a" * 64 + "\n", "variants": []},
     {"sha256": "a" * 64, "variants": [{"name": "huge", "fmt": "jpeg", "width": 1, "height": 1, "bytes": 1}]},
     {"sha256": "a" * 64, "variants": []},  # well-formed, but no such image
 ])

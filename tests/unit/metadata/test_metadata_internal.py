@@ -12,7 +12,7 @@ def count(engine, table):
 
 @pytest.mark.parametrize("headers", [{}, {"X-Internal-Token": "wrong"}, {"X-Internal-Token": ""}])
 def test_internal_routes_need_the_service_token(client, headers):
-    for method, path in (("POST", "/internal/auth"), ("POST", "/internal/photos"),
+    for method, path in (("GET", "/internal/ping"), ("POST", "/internal/auth"), ("POST", "/internal/photos"),
                          ("GET", "/internal/read-model/user/arpit")):
         r = client.open(path, method=method, json={}, headers=headers)
         assert r.status_code == 403 and r.get_json()["error"]["code"] == "forbidden"
@@ -67,6 +67,7 @@ def test_two_users_share_one_image_row(api, engine):
     ({"user_id": None}, "invalid_user"),
     ({"sha256": "abc"}, "invalid_image"),
     ({"sha256": "A" * 64}, "invalid_image"),
+    ({"sha256": "a" * 64 + "\n"}, "invalid_image"),
     ({"format": "svg"}, "invalid_image"),
     ({"width": 0}, "invalid_image"),
     ({"height": "480"}, "invalid_image"),

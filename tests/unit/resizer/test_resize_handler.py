@@ -93,6 +93,15 @@ def test_nothing_to_do_is_acked_quietly(blobs, broker, message):
     assert broker.pending(RESIZE_RESULTS) == 0
 
 
+def test_a_sha256_with_a_trailing_newline_is_malformed(blobs, broker):
+    # `^…$` with .match accepted "<64 hex>\n"; the content address must be exactly 64 hex.
+    sha = store_original(blobs, f.solid_jpeg(50, 50))
+    before = consumed("invalid")
+    ResizeHandler(blobs, broker)({"sha256": sha + "\n", "format": "jpeg"})
+    assert consumed("invalid") == before + 1
+    assert broker.pending(RESIZE_RESULTS) == 0
+
+
 def test_corrupt_original_publishes_nothing_and_writes_nothing(blobs, broker, tmp_path):
     sha = store_original(blobs, f.solid_jpeg(300, 300)[:400])
     before = consumed("corrupt")

@@ -57,3 +57,12 @@ def test_fails_fast_on_unreachable_broker_without_leaking_credentials(tmp_path):
     assert proc.returncode == 2
     assert "BROKER_URL" in proc.stderr
     assert "hunter2secret" not in proc.stderr + proc.stdout
+
+
+def test_the_resizer_process_does_not_import_flask():
+    # readiness lives in shared/ops.py so the worker (an http.server) needs no web framework.
+    code = "import sys, services.resizer.__main__; print('flask' in sys.modules)"
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "False"

@@ -1,0 +1,95 @@
+"""shared/internal.py against the real metadata app, in-process and over HTTP: a refused
+service token, a dead or confused metadata service are MetadataUnavailable (so upload says
+503 and /readyz fails), never "no such user"."""
+import io
+import threading
+from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+import pytest
+
+from services.upload.app import create_app as upload_app
+from shared.internal import MetadataClient, MetadataUnavailable
+from tests import imagefactory as f
+from tests.unit.metadata.conftest import TOKEN
+from tests.unit.upload.fakes import MemoryBlobs
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def serve():
+    servers = []
+
+    def start(app) -> str:
+        srv = make_server("127.0.0.1", 0, app, handler_class=_Quiet)
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        servers.append(srv)
+        return f"http://127.0.0.1:{srv.server_port}"
+
+    yield start
+    for srv in servers:
+        srv.shutdown()
+        srv.server_close()
+
+
+@pytest.fixture(params=["in_process", "over_http"])
+def client_for(request, app, serve):
+    def make(token: str) -> MetadataClient:
+        if request.param == "in_process":
+            return MetadataClient.in_process(app, token)
+        return MetadataClient.over_http(serve(app), token)
+    return make
+
+
+def test_the_right_token_pings_and_authenticates(client_for, api):
+    user = api.signup("arpit")
+    client = client_for(TOKEN)
+    client.ping()
+    assert client.authenticate(user["token"])["username"] == "arpit"
+    assert client.authenticate("not-a-token") is None
+
+
+def test_a_wrong_token_is_unavailable_not_an_unknown_user(client_for, api):
+    user = api.signup("arpit")
+    client = client_for("wrong-secret-value")
+    for call in (client.ping, lambda: client.authenticate(user["token"]),
+                 lambda: client.create_photo({})):
+        with pytest.raises(MetadataUnavailable) as info:
+            call()
+        assert "INTERNAL_TOKEN" in str(info.value)
+        assert "wrong-secret-value" not in str(info.value) and TOKEN not in str(info.value)
+
+
+def test_upload_with_a_wrong_token_answers_503_and_is_not_ready(app, api):
+    user = api.signup("arpit")
+    upload = upload_app(app.extensions["onepic_metadata"].settings, blobs=MemoryBlobs(),
+                        metadata=MetadataClient.in_process(app, "wrong")).test_client()
+    r = upload.post("/v1/photos", data={"file": (io.BytesIO(f.solid_jpeg(8, 8)), "a.jpg")},
+                    headers={"Authorization": f"Bearer {user['token']}"},
+                    content_type="multipart/form-data")
+    assert r.status_code == 503 and r.get_json()["error"]["code"] == "unavailable"
+    ready = upload.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.get_json()["failed"] == [{"dependency": "metadata",
+                                           "error": "MetadataUnavailable"}]
+
+
+def _not_json(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/html")])
+    return [b"<html>a proxy's login page</html>"]
+
+
+def test_a_body_that_is_not_json_is_unavailable(serve):
+    for client in (MetadataClient.over_http(serve(_not_json), TOKEN),
+                   MetadataClient.in_process(_not_json, TOKEN)):
+        with pytest.raises(MetadataUnavailable):
+            client.authenticate("t")
+
+
+def test_an_unreachable_metadata_is_unavailable():
+    client = MetadataClient.over_http("http://127.0.0.1:9", TOKEN, timeout=1)
+    with pytest.raises(MetadataUnavailable):
+        client.ping()
