@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 from shared.avatars import KINDS as GENERATED_KINDS
 from shared.images import VARIANTS
+from shared.photos import RATINGS  # in order: each allows everything before it
 
 MAX_SIDE = 2048
 DEFAULT_AVATAR_SIZE = 80
@@ -19,7 +20,6 @@ FITS = ("contain", "cover")
 # What `d`/`default` can ask for besides a generated kind. `mm` is Gravatar's older name of mp.
 MP, NOT_FOUND, REDIRECT = "mp", "404", "redirect"
 DEFAULT_KEYWORDS = {MP: MP, "mm": MP, NOT_FOUND: NOT_FOUND, **{k: k for k in GENERATED_KINDS}}
-RATINGS = ("g", "pg", "r", "x")          # in order: each allows everything before it
 FORCE_VALUES = ("y", "yes", "true", "1")
 MAX_REDIRECT_LENGTH = 2048
 # Control characters in a Location header would let a URL inject headers (CR LF).
