@@ -43,7 +43,7 @@ status: $(STAMP) ## show which `make up` processes run and are ready
 test: $(STAMP) ## the whole suite: unit, integration and end-to-end (needs Postgres, Redis, RabbitMQ)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The bench extra (plot, profiler) on top of the test install; wrk, nginx-light and thumbor
+# The bench extra (the latency plot) on top of the test install; wrk, nginx-light and thumbor
 # (its own venv under var/bench) are installed by the harness when missing.
 bench: $(STAMP) ## benchmarks, several minutes: render vs nginx, thumbor, write path → bench/results/
 	$(BIN)/pip install --quiet -e '.[bench]'

@@ -3,6 +3,7 @@ with the headers render sends (type, ETag, Cache-Control), as many worker proces
 has."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from .tools import VAR, Proc, free_port, wait_http, which
@@ -38,9 +39,9 @@ LOCATION = """\
 class Nginx:
     def __init__(self, files: dict[str, bytes], types: dict[str, str], workers: int):
         """files: case → bytes; types: case → Content-Type."""
-        self.dir = VAR / "nginx"
-        (self.dir / "tmp").mkdir(parents=True, exist_ok=True)
         self.port = free_port()
+        self.dir = VAR / f"nginx-{self.port}"  # per instance: runs at once do not share files
+        (self.dir / "tmp").mkdir(parents=True, exist_ok=True)
         self._names = {case: f"f{i}" for i, case in enumerate(files)}
         locations = []
         for case, name in self._names.items():
@@ -58,3 +59,4 @@ class Nginx:
 
     def stop(self) -> None:
         self.proc.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)

@@ -4,9 +4,12 @@ so a running `make up` is left alone; plus the API calls that put a picture in i
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import shutil
 import subprocess
 import time
+import uuid
 
 import requests
 
@@ -17,13 +20,23 @@ from .tools import PY, ROOT, VAR, free_port
 POSTGRES = "postgresql://root@127.0.0.1:5432"
 PASSWORD = "bench password 123"
 # Quick mode (the test suite) and a full run get separate data, so neither resets the other's.
-# The end-to-end tests use Redis dbs 14 and 15.
+# A full run keeps its data under fixed names until the next one resets them (to look at
+# afterwards); every quick run gets its own database, queue prefix and var dir, removed when
+# it stops. The Redis db is per mode only: two quick runs at once flush each other's read
+# model. The end-to-end tests use Redis dbs 14 and 15.
 NAMES = {False: ("onepic_bench", 13, "up"), True: ("onepic_bench_quick", 12, "quick-up")}
+# What the launched processes inherit; every OnePic setting is set below, so a developer's
+# SMTP_URL, MICRO_CACHE_SECONDS, UP_WORKERS, … cannot change what is measured.
+INHERITED = ("PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ")
 
 
 class System:
     def __init__(self, quick: bool = False):
+        self.quick = quick
         self.database, self.redis_db, var = NAMES[quick]
+        if quick:
+            tag = uuid.uuid4().hex[:8]
+            self.database, var = f"{self.database}_{tag}", f"{var}-{tag}"
         ports = {k: free_port() for k in ("PORT", "METADATA_PORT", "UPLOAD_PORT", "RENDER_PORT",
                                           "RESIZER_METRICS_PORT")}
         self.var = VAR / var
@@ -41,17 +54,31 @@ class System:
         self.database_url = f"{POSTGRES}/{self.database}"
 
     def up(self) -> "System":
-        _reset(self)
-        done = subprocess.run([PY, "-m", "deploy.local", "up"], cwd=ROOT, env=self.launcher_env,
-                              capture_output=True, text=True, timeout=240)
-        if done.returncode != 0:
-            self.down()
-            raise RuntimeError(f"deploy.local up failed:\n{done.stdout}\n{done.stderr}")
+        try:
+            _reset(self)
+            done = subprocess.run([PY, "-m", "deploy.local", "up"], cwd=ROOT,
+                                  env=self.launcher_env, capture_output=True, text=True,
+                                  timeout=240)
+            if done.returncode != 0:
+                raise RuntimeError(f"deploy.local up failed:\n{done.stdout}\n{done.stderr}")
+        except BaseException as e:  # a timeout or Ctrl-C too: stop what started, then re-raise
+            try:
+                self.down()
+            except Exception as cleanup:  # noqa: BLE001 - the start failure is the one to report
+                e.add_note(f"cleaning up after the failed start also failed: {cleanup!r}")
+            raise
         return self
 
     def down(self) -> None:
-        subprocess.run([PY, "-m", "deploy.local", "down"], cwd=ROOT, env=self.launcher_env,
-                       capture_output=True, timeout=120)
+        """Stop every process; a quick run also removes its database, queues and var dir."""
+        done = subprocess.run([PY, "-m", "deploy.local", "down"], cwd=ROOT,
+                              env=self.launcher_env, capture_output=True, text=True, timeout=120)
+        if done.returncode != 0:
+            raise RuntimeError(f"deploy.local down failed:\n{done.stdout}\n{done.stderr}")
+        if self.quick:
+            _drop_database(self.database)
+            _delete_queues(self.database)  # QUEUE_PREFIX is the database name
+            shutil.rmtree(self.var, ignore_errors=True)
 
     def pid(self, name: str) -> int:
         return int((self.plan.run_dir / f"{name}.pid").read_text())
@@ -99,23 +126,41 @@ class System:
 
 
 def _clean_env() -> dict:
-    import os
-    skip = {"DATABASE_URL", "BROKER_URL", "CACHE_URL", "BLOB_URL", "PUBLIC_URL", "METADATA_URL",
-            "UPLOAD_URL", "RENDER_URL"}
-    return {k: v for k, v in os.environ.items() if k not in skip}
+    return {k: os.environ[k] for k in INHERITED if k in os.environ}
 
 
 def _reset(system: System) -> None:
     """Start from nothing: a fresh database, an empty Redis db, no blobs from a last run."""
-    import shutil
-
-    import psycopg2
     import redis
 
-    conn = psycopg2.connect(f"{POSTGRES}/postgres", connect_timeout=5)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{system.database}" WITH (FORCE)')
-    conn.close()
+    _drop_database(system.database)
     redis.Redis(host="127.0.0.1", port=6379, db=system.redis_db).flushdb()
     shutil.rmtree(system.var, ignore_errors=True)
+
+
+def _drop_database(name: str) -> None:
+    import psycopg2
+
+    conn = psycopg2.connect(f"{POSTGRES}/postgres", connect_timeout=5)
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        conn.close()
+
+
+def _delete_queues(prefix: str) -> None:
+    """The run's durable queues (`<prefix>.…`), which would otherwise outlive it."""
+    for name in _rabbitmqctl("list_queues", "name").split():
+        if name.startswith(prefix + "."):
+            _rabbitmqctl("delete_queue", name)
+
+
+def _rabbitmqctl(*args: str) -> str:
+    done = subprocess.run(["rabbitmqctl", "-q", *args], capture_output=True, text=True,
+                          timeout=60)
+    if done.returncode != 0:
+        raise RuntimeError(f"rabbitmqctl {' '.join(args)} exited {done.returncode}: "
+                           f"{done.stderr.strip() or done.stdout.strip()}")
+    return done.stdout

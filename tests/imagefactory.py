@@ -8,6 +8,7 @@ import struct
 import zlib
 
 from shared.images.vips import pyvips
+from tests.hostile.corpus import png_chunk
 
 XMP = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
        b'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/></x:xmpmeta>')
@@ -80,12 +81,10 @@ def with_metadata(image: "pyvips.Image", fmt: str = "jpeg", profile: str = "p3")
 
 def png_header_only(width: int, height: int) -> bytes:
     """A PNG whose valid IHDR claims `width`×`height` but carries almost no pixel data (a bomb's header)."""
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     first_rows = zlib.compress(b"\x00" * 64)  # a few bytes of IDAT so the header parses
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", first_rows)
-            + chunk(b"IEND", b""))
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IDAT", first_rows)
+            + png_chunk(b"IEND", b""))
 
 
 # --- reading outputs --------------------------------------------------------------------------

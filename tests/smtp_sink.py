@@ -8,7 +8,6 @@ import email
 import email.policy
 import ipaddress
 import re
-import socket
 import ssl
 import tempfile
 from pathlib import Path
@@ -16,11 +15,7 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.ports import free_port  # noqa: F401  (also imported from here by other tests)
 
 
 class _Handler:

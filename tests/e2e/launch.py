@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,10 +17,14 @@ from pathlib import Path
 
 import requests
 
+from tests.ports import free_ports
+
 ROOT = Path(__file__).resolve().parents[2]
 PY = sys.executable
 POSTGRES = "postgresql://root@127.0.0.1:5432"
-REDIS_DB = 14  # reserved for these tests; flushed at start
+# Reserved for these tests and flushed at start. Two e2e runs at once on one machine share it
+# (and flush each other's read model); the database, queues and var dir are per run.
+REDIS_DB = 14
 # A small cap keeps the 413 test cheap; it is the real setting, read by the real upload path.
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
@@ -35,23 +38,29 @@ class System:
     stop_actions: list = field(default_factory=list)
 
 
-def free_ports(n: int) -> list[int]:
-    socks = [socket.socket() for _ in range(n)]
-    try:
-        for s in socks:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
+# What the launched processes inherit from the test run: what a process needs to run at all
+# (find programs, locale, temp dir). Everything else is set explicitly below, so a developer's
+# SMTP_URL, MICRO_CACHE_SECONDS, UP_WORKERS, AWS_* … cannot change the system under test.
+INHERITED = ("PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ")
 
 
-def _base_env(workdir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "BROKER_URL", "CACHE_URL", "BLOB_URL", "PUBLIC_URL",
-                        "METADATA_URL", "UPLOAD_URL", "RENDER_URL")}
+def _base_env() -> dict[str, str]:
+    env = {k: os.environ[k] for k in INHERITED if k in os.environ}
     env.update(MAX_UPLOAD_BYTES=str(MAX_UPLOAD_BYTES), PYTHONUNBUFFERED="1", LOG_LEVEL="INFO")
     return env
+
+
+def _start_or_clean_up(system: System, start) -> None:
+    """Run `start()`; if anything escapes it (a failure, a timeout, Ctrl-C), stop what was
+    started and remove its data before passing the exception on."""
+    try:
+        start()
+    except BaseException as e:
+        try:
+            stop(system)
+        except Exception as cleanup:  # noqa: BLE001 - the start failure is the one to report
+            e.add_note(f"cleaning up after the failed start also failed: {cleanup!r}")
+        raise
 
 
 def wait_ready(url: str, timeout: float, alive=lambda: True, log: Path | None = None) -> None:
@@ -79,7 +88,7 @@ def _tail(log: Path | None, lines: int = 60) -> str:
 
 def start_standalone(workdir: Path) -> System:
     (port,) = free_ports(1)
-    env = _base_env(workdir)
+    env = _base_env()
     env.update(PORT=str(port), DATABASE_URL=f"sqlite:///{workdir}/onepic.db",
                BLOB_URL=f"file://{workdir}/blobs")
     log = workdir / "standalone.log"
@@ -93,11 +102,8 @@ def start_standalone(workdir: Path) -> System:
                                 start_new_session=True)
     system = System("standalone", f"http://127.0.0.1:{port}", env, workdir)
     system.stop_actions.append(lambda: _stop_group(proc))
-    try:
-        wait_ready(system.base_url + "/readyz", 60, lambda: proc.poll() is None, log)
-    except Exception:
-        stop(system)
-        raise
+    _start_or_clean_up(system, lambda: wait_ready(system.base_url + "/readyz", 60,
+                                                  lambda: proc.poll() is None, log))
     return system
 
 
@@ -118,7 +124,7 @@ def start_services(workdir: Path) -> System:
 
     tag = uuid.uuid4().hex[:10]
     gateway, metadata, upload, render, resizer = free_ports(5)
-    env = _base_env(workdir)
+    env = _base_env()
     env.update(PORT=str(gateway), METADATA_PORT=str(metadata), UPLOAD_PORT=str(upload),
                RENDER_PORT=str(render), RESIZER_METRICS_PORT=str(resizer),
                UP_DATABASE=f"onepic_e2e_{tag}", UP_POSTGRES=POSTGRES, UP_REDIS_DB=str(REDIS_DB),
@@ -129,17 +135,17 @@ def start_services(workdir: Path) -> System:
     system.stop_actions.append(lambda: _drop_database(psycopg2, env["UP_DATABASE"]))
     system.stop_actions.append(lambda: _delete_queues(env["QUEUE_PREFIX"]))
     system.stop_actions.append(lambda: subprocess.run(
-        [PY, "-m", "deploy.local", "down"], cwd=ROOT, env=env, timeout=120))
-    up = subprocess.run([PY, "-m", "deploy.local", "up"], cwd=ROOT, env=env,
-                        capture_output=True, text=True, timeout=240)
-    if up.returncode != 0:
-        stop(system)
-        raise RuntimeError(f"`python -m deploy.local up` failed:\n{up.stdout}\n{up.stderr}")
-    try:  # `up` promised this; checked here too so a broken launcher cannot pass unnoticed
+        [PY, "-m", "deploy.local", "down"], cwd=ROOT, env=env, timeout=120, check=True))
+
+    def start() -> None:
+        up = subprocess.run([PY, "-m", "deploy.local", "up"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=240)
+        if up.returncode != 0:
+            raise RuntimeError(f"`python -m deploy.local up` failed:\n{up.stdout}\n{up.stderr}")
+        # `up` promised this; checked here too so a broken launcher cannot pass unnoticed.
         wait_ready(system.base_url + "/readyz", 10)
-    except Exception:
-        stop(system)
-        raise
+
+    _start_or_clean_up(system, start)
     return system
 
 
@@ -153,12 +159,19 @@ def _drop_database(psycopg2, name: str) -> None:
 
 def _delete_queues(prefix: str) -> None:
     """Durable queues outlive the run; remove this run's so the broker does not fill up."""
-    listed = subprocess.run(["rabbitmqctl", "-q", "list_queues", "name"],
-                            capture_output=True, text=True, timeout=60)
-    for name in listed.stdout.split():
+    listed = _rabbitmqctl("list_queues", "name")
+    for name in listed.split():
         if name.startswith(prefix):
-            subprocess.run(["rabbitmqctl", "-q", "delete_queue", name],
-                           capture_output=True, timeout=60)
+            _rabbitmqctl("delete_queue", name)
+
+
+def _rabbitmqctl(*args: str) -> str:
+    done = subprocess.run(["rabbitmqctl", "-q", *args], capture_output=True, text=True,
+                          timeout=60)
+    if done.returncode != 0:
+        raise RuntimeError(f"rabbitmqctl {' '.join(args)} exited {done.returncode}: "
+                           f"{done.stderr.strip() or done.stdout.strip()}")
+    return done.stdout
 
 
 def stop(system: System) -> None:

@@ -76,15 +76,16 @@ def _save(im: Image.Image, fmt: str, **kw) -> bytes:
     return buf.getvalue()
 
 
-def _png_chunk(kind: bytes, body: bytes) -> bytes:
+def png_chunk(kind: bytes, body: bytes) -> bytes:
+    """One PNG chunk: length, type, body, CRC (the tests' only PNG chunk writer)."""
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
 
 def huge_png_header(w: int = 100_000, h: int = 100_000) -> bytes:
     ihdr = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
     idat = zlib.compress(b"\x00" * 16)
-    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", ihdr) + _png_chunk(b"IDAT", idat)
-            + _png_chunk(b"IEND", b""))
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IDAT", idat)
+            + png_chunk(b"IEND", b""))
 
 
 def jpeg_claiming(w: int, h: int) -> bytes:

@@ -23,6 +23,10 @@ def test_quick_bench_writes_well_formed_results(tmp_path):
         assert isinstance(r["value"], (int, float)), r
         if r["reference_value"]:
             assert r["ratio"] is not None, r
+    # A goal that is a constant is no reference: those rows carry the goal and no ratio.
+    constant_goal = [r for r in rows if r["metric"] in ("peak RSS (VmHWM)", "uploads/s")]
+    assert len(constant_goal) == 2, constant_goal
+    assert all(r["reference"] is None and r["ratio"] is None for r in constant_goal), constant_goal
     # Every suite the quick mode runs reported, and the peer's absence is said out loud.
     assert any(c.startswith("render user hit") for c in cases)
     assert any(c.startswith("upload → ready") for c in cases)

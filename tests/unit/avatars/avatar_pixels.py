@@ -2,14 +2,11 @@
 from __future__ import annotations
 
 from shared.images.vips import pyvips
+from tests.imagefactory import decode  # noqa: F401  (re-exported for the avatar tests)
 
 SEEDS = [f"{i:08x}" * 4 for i in range(0, 2**32, 2**32 // 24)][:24]
 MD5 = "0bc83cb571cd1c50ba6f3e8a78ef1346"
 SHA256 = "b4c9a289323b21a01c3e940f150eb9b8c542587f1abfd8f0e1cc1ffc5e475514"
-
-
-def decode(data: bytes) -> "pyvips.Image":
-    return pyvips.Image.new_from_buffer(data, "")
 
 
 def rgb(image: "pyvips.Image") -> "pyvips.Image":
