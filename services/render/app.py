@@ -59,6 +59,7 @@ class RenderApp:
             ("Cache-Control", self.avatar_cache_control), *COMMON])
         self._plans: dict[tuple, tuple[dict, pipeline.Job]] = {}
         self.tally = Tally()
+        self.tally.start_background_flush()
 
     # -- WSGI --------------------------------------------------------------------------
     def __call__(self, environ, start_response):

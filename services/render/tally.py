@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import threading
 import time
+import weakref
 
 from shared import metrics
 
@@ -44,6 +45,23 @@ class Tally:
             hist[1] += seconds
         if self.clock() >= self._next_flush:
             self.flush()
+
+    def start_background_flush(self) -> None:
+        """Flush every interval from a daemon thread too, so a worker that stops receiving
+        requests still hands over its last counts. The thread holds only a weak reference and
+        ends when the tally is gone."""
+        ref, interval = weakref.ref(self), self.interval
+
+        def loop():
+            while True:
+                time.sleep(interval)
+                tally = ref()
+                if tally is None:
+                    return
+                tally.flush()
+                del tally
+
+        threading.Thread(target=loop, name="render-metrics-flush", daemon=True).start()
 
     def cache(self, result: str) -> None:
         with self._lock:

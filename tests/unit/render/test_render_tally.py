@@ -60,3 +60,20 @@ def test_cache_results_are_flushed():
         tally.cache("hit")
     tally.flush()
     assert _sample("onepic_render_cache_total", result="hit") == before + 3
+
+
+def test_an_idle_tally_is_flushed_by_its_background_thread():
+    import time
+
+    tally = Tally(interval=0.05)
+    tally.start_background_flush()
+    before = _sample("onepic_http_requests_total", service="render", method="GET",
+                     route="/tally-idle", status="200")
+    tally.request("GET", "/tally-idle", 200, 0.001)     # and then no more requests
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline and _sample(
+            "onepic_http_requests_total", service="render", method="GET",
+            route="/tally-idle", status="200") == before:
+        time.sleep(0.02)
+    assert _sample("onepic_http_requests_total", service="render", method="GET",
+                   route="/tally-idle", status="200") == before + 1
