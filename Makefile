@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help install run migrate up down status test bench bench-quick
+.PHONY: help install run migrate up down purge status test bench bench-quick
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -36,6 +36,9 @@ up: $(STAMP) ## the four services + gateway as separate processes on local Postg
 
 down: $(STAMP) ## stop what `make up` started
 	$(BIN)/python -m deploy.local down
+
+purge: $(STAMP) ## stop `make up` and delete its database, queues, Redis db and files (logs kept)
+	$(BIN)/python -m deploy.local purge
 
 status: $(STAMP) ## show which `make up` processes run and are ready
 	$(BIN)/python -m deploy.local status

@@ -14,6 +14,7 @@ import uuid
 import requests
 
 from deploy.local import plan as local_plan
+from deploy.local.purge import purge
 
 from .tools import PY, ROOT, VAR, free_port
 
@@ -55,7 +56,7 @@ class System:
 
     def up(self) -> "System":
         try:
-            _reset(self)
+            purge(self.plan)  # start from nothing: no database, read model or blobs of a last run
             done = subprocess.run([PY, "-m", "deploy.local", "up"], cwd=ROOT,
                                   env=self.launcher_env, capture_output=True, text=True,
                                   timeout=240)
@@ -76,9 +77,8 @@ class System:
         if done.returncode != 0:
             raise RuntimeError(f"deploy.local down failed:\n{done.stdout}\n{done.stderr}")
         if self.quick:
-            _drop_database(self.database)
-            _delete_queues(self.database)  # QUEUE_PREFIX is the database name
-            shutil.rmtree(self.var, ignore_errors=True)
+            purge(self.plan)
+            shutil.rmtree(self.var, ignore_errors=True)  # its logs too: nobody reads them
 
     def pid(self, name: str) -> int:
         return int((self.plan.run_dir / f"{name}.pid").read_text())
@@ -127,40 +127,3 @@ class System:
 
 def _clean_env() -> dict:
     return {k: os.environ[k] for k in INHERITED if k in os.environ}
-
-
-def _reset(system: System) -> None:
-    """Start from nothing: a fresh database, an empty Redis db, no blobs from a last run."""
-    import redis
-
-    _drop_database(system.database)
-    redis.Redis(host="127.0.0.1", port=6379, db=system.redis_db).flushdb()
-    shutil.rmtree(system.var, ignore_errors=True)
-
-
-def _drop_database(name: str) -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(f"{POSTGRES}/postgres", connect_timeout=5)
-    try:
-        conn.autocommit = True
-        with conn.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        conn.close()
-
-
-def _delete_queues(prefix: str) -> None:
-    """The run's durable queues (`<prefix>.…`), which would otherwise outlive it."""
-    for name in _rabbitmqctl("list_queues", "name").split():
-        if name.startswith(prefix + "."):
-            _rabbitmqctl("delete_queue", name)
-
-
-def _rabbitmqctl(*args: str) -> str:
-    done = subprocess.run(["rabbitmqctl", "-q", *args], capture_output=True, text=True,
-                          timeout=60)
-    if done.returncode != 0:
-        raise RuntimeError(f"rabbitmqctl {' '.join(args)} exited {done.returncode}: "
-                           f"{done.stderr.strip() or done.stdout.strip()}")
-    return done.stdout

@@ -1,4 +1,4 @@
-"""python -m deploy.local up|down|status — see the package docstring."""
+"""python -m deploy.local up|down|status|purge — see the package docstring."""
 from __future__ import annotations
 
 import argparse
@@ -77,11 +77,21 @@ def status(plan: Plan) -> None:
         print(f"{proc.name:16} {state}")
 
 
+def purge(plan: Plan) -> None:
+    """Stop, then remove the database, queues, Redis db and files `up` made."""
+    from .purge import purge as remove_everything
+
+    down(plan, quiet=True)
+    remove_everything(plan)
+    print(f"purged database {plan.database}, queues {plan.env['QUEUE_PREFIX']}.*, "
+          f"{plan.env['CACHE_URL']} and {plan.var} (logs kept)")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m deploy.local", description=__doc__)
-    parser.add_argument("command", choices=["up", "down", "status"])
+    parser.add_argument("command", choices=["up", "down", "status", "purge"])
     args = parser.parse_args(argv)
-    {"up": up, "down": down, "status": status}[args.command](build())
+    {"up": up, "down": down, "status": status, "purge": purge}[args.command](build())
 
 
 if __name__ == "__main__":

@@ -119,7 +119,6 @@ def _stop_group(proc: subprocess.Popen) -> None:
 
 
 def start_services(workdir: Path) -> System:
-    import psycopg2
     import redis
 
     tag = uuid.uuid4().hex[:10]
@@ -131,11 +130,9 @@ def start_services(workdir: Path) -> System:
                QUEUE_PREFIX=f"onepic_e2e_{tag}", UP_VAR_DIR=str(workdir / "up"), UP_TIMEOUT="90")
     redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB).flushdb()
     system = System("services", f"http://127.0.0.1:{gateway}", env, workdir)
-    # Registered first so they run last: the database and queues go once the processes stopped.
-    system.stop_actions.append(lambda: _drop_database(psycopg2, env["UP_DATABASE"]))
-    system.stop_actions.append(lambda: _delete_queues(env["QUEUE_PREFIX"]))
+    # The launcher's own inverse of `up`: stop, then drop the database and queues (logs kept).
     system.stop_actions.append(lambda: subprocess.run(
-        [PY, "-m", "deploy.local", "down"], cwd=ROOT, env=env, timeout=120, check=True))
+        [PY, "-m", "deploy.local", "purge"], cwd=ROOT, env=env, timeout=180, check=True))
 
     def start() -> None:
         up = subprocess.run([PY, "-m", "deploy.local", "up"], cwd=ROOT, env=env,
@@ -147,31 +144,6 @@ def start_services(workdir: Path) -> System:
 
     _start_or_clean_up(system, start)
     return system
-
-
-def _drop_database(psycopg2, name: str) -> None:
-    conn = psycopg2.connect(f"{POSTGRES}/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    conn.close()
-
-
-def _delete_queues(prefix: str) -> None:
-    """Durable queues outlive the run; remove this run's so the broker does not fill up."""
-    listed = _rabbitmqctl("list_queues", "name")
-    for name in listed.split():
-        if name.startswith(prefix):
-            _rabbitmqctl("delete_queue", name)
-
-
-def _rabbitmqctl(*args: str) -> str:
-    done = subprocess.run(["rabbitmqctl", "-q", *args], capture_output=True, text=True,
-                          timeout=60)
-    if done.returncode != 0:
-        raise RuntimeError(f"rabbitmqctl {' '.join(args)} exited {done.returncode}: "
-                           f"{done.stderr.strip() or done.stdout.strip()}")
-    return done.stdout
 
 
 def stop(system: System) -> None:
