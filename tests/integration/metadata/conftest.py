@@ -3,20 +3,17 @@ migrated, dropped), Redis db 15 for the read model, RabbitMQ queues under a uniq
 and a real SMTP server on loopback (tests/smtp_sink.py) receiving the verification mail."""
 from __future__ import annotations
 
-import hashlib
 import os
 import uuid
 from contextlib import contextmanager
-from urllib.parse import urlsplit
 
 import psycopg2
 import pytest
 
 from tests.fakeclock import Clock
-from argon2 import PasswordHasher
 from sqlalchemy.engine import make_url
 
-from services.metadata import db, migrate, passwords
+from services.metadata import db, migrate
 from services.metadata.app import create_app
 from shared.cache.redis import RedisCache
 from shared.config import Settings
@@ -25,7 +22,7 @@ from tests.smtp_sink import SmtpSink
 
 # Same default as tests/integration/conftest.py, which checks the server is up.
 ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://root@127.0.0.1:5432/test")
-TOKEN = "test-internal-token"
+from tests.metadata_api import ORIGIN, TOKEN, Api, cheap_kdf  # noqa: F401 - fixtures too
 TABLES = "users, api_tokens, emails, email_tokens, images, variants, photos, outbox"
 
 
@@ -69,12 +66,6 @@ def pg_engine(pg_url):
     engine.dispose()
 
 
-@pytest.fixture(autouse=True)
-def cheap_kdf(monkeypatch):
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=64,
-                                                             parallelism=1))
-
-
 @pytest.fixture
 def smtp():
     with SmtpSink() as sink:
@@ -88,7 +79,7 @@ def clock():
 
 @pytest.fixture
 def settings(pg_url, run_id, smtp):
-    return Settings(database_url=pg_url, public_url="https://onepic.test", internal_token=TOKEN,
+    return Settings(database_url=pg_url, public_url=ORIGIN, internal_token=TOKEN,
                     queue_prefix=run_id, smtp_url=f"smtp://{smtp.hostport}")
 
 
@@ -121,39 +112,6 @@ def names():
     """Unique usernames: Redis db 15 is shared with other test sessions."""
     tag = uuid.uuid4().hex[:8]
     return lambda base: f"{base}-{tag}"
-
-
-class Api:
-    def __init__(self, client):
-        self.client = client
-
-    def signup(self, username, password="correct horse", **extra):
-        r = self.client.post("/v1/users", json={"username": username, "password": password,
-                                                **extra})
-        assert r.status_code == 201, r.get_json()
-        return r.get_json()
-
-    def add_email(self, token, address):
-        return self.client.post("/v1/me/emails", json={"email": address}, headers=self.auth(token))
-
-    def click(self, url):
-        """Open a verification link (path and query; the origin is the public one)."""
-        parts = urlsplit(url)
-        assert f"{parts.scheme}://{parts.netloc}" == "https://onepic.test"
-        return self.client.get(f"{parts.path}?{parts.query}")
-
-    def internal(self, path):
-        return self.client.get(path, headers={"X-Internal-Token": TOKEN})
-
-    def record(self, user_id, data, **extra):
-        body = {"user_id": user_id, "sha256": hashlib.sha256(data).hexdigest(), "format": "jpeg",
-                "width": 640, "height": 480, "bytes": len(data), "alpha": False, "frames": 1,
-                **extra}
-        return self.client.post("/internal/photos", json=body, headers={"X-Internal-Token": TOKEN})
-
-    @staticmethod
-    def auth(token):
-        return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture

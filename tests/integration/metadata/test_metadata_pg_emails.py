@@ -32,7 +32,7 @@ def test_signup_message_click_and_both_hashes_resolve(api, client, smtp, names, 
     [link] = smtp.links(address)
     assert link.startswith("https://onepic.test/v1/emails/verify?token=")
     md5, sha256 = hashes(address)
-    assert api.internal(f"/internal/read-model/email/{md5}").get_json() == {"missing": True}
+    assert api.internal("GET", f"/internal/read-model/email/{md5}").get_json() == {"missing": True}
 
     r = api.click(link)
     assert r.status_code == 200 and r.get_json()["verified"] is True
@@ -42,7 +42,7 @@ def test_signup_message_click_and_both_hashes_resolve(api, client, smtp, names, 
     expected = {"username": name, "photo": None}
     for digest in (md5, sha256):
         assert read_model.get("email", digest) == expected  # the negative entry is overwritten
-        assert api.internal(f"/internal/read-model/email/{digest}").get_json() == expected
+        assert api.internal("GET", f"/internal/read-model/email/{digest}").get_json() == expected
     # A second click is fine.
     assert api.click(link).get_json() == r.get_json()
 
@@ -99,7 +99,7 @@ def test_per_address_photo_and_removal(api, client, smtp, names, read_model):
     assert read_model.get("user", name)["photo"]["id"] == active
     assert client.delete(f"/v1/me/emails/{address}", headers=h).status_code == 204
     assert read_model.get("email", md5) == read_model.get("email", sha256) == {"missing": True}
-    assert api.internal(f"/internal/read-model/email/{sha256}").get_json() == {"missing": True}
+    assert api.internal("GET", f"/internal/read-model/email/{sha256}").get_json() == {"missing": True}
 
 
 def test_two_accounts_verifying_one_address_at_once(api, settings, pg_engine, redis_cache, clock,

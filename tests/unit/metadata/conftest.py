@@ -2,7 +2,6 @@
 keeps what it is given and a clock the test moves."""
 from __future__ import annotations
 
-import hashlib
 import re
 from datetime import datetime, timezone
 from urllib.parse import parse_qs, urlsplit
@@ -10,24 +9,15 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.fakeclock import Clock
-from argon2 import PasswordHasher
 
-from services.metadata import db, migrate, passwords
+from services.metadata import db, migrate
 from services.metadata.app import create_app
 from shared.cache.memory import MemoryCache
 from shared.config import Settings
 from shared.mail import Mailer, MailUnavailable
 from shared.readmodel import ReadModel
 
-ORIGIN = "https://onepic.test"
-TOKEN = "test-internal-token"
-
-
-@pytest.fixture(autouse=True)
-def cheap_kdf(monkeypatch):
-    # The production parameters cost ~0.1 s per hash by design; behaviour is the same.
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=64,
-                                                             parallelism=1))
+from tests.metadata_api import ORIGIN, TOKEN, Api, cheap_kdf  # noqa: F401 - fixtures too
 
 
 @pytest.fixture
@@ -101,51 +91,6 @@ def app(settings, engine, cache, mailbox, clock):
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-class Api:
-    """Small helpers so tests read as the API they exercise."""
-
-    def __init__(self, client):
-        self.client = client
-        self._n = 0
-
-    def signup(self, username=None, password="correct horse", **extra):
-        self._n += 1
-        username = username or f"user{self._n}"
-        r = self.client.post("/v1/users", json={"username": username, "password": password, **extra})
-        assert r.status_code == 201, r.get_json()
-        return r.get_json()
-
-    def internal(self, method, path, **kw):
-        headers = {"X-Internal-Token": TOKEN, **kw.pop("headers", {})}
-        return self.client.open(path, method=method, headers=headers, **kw)
-
-    def record(self, user_id, data=b"image", **extra):
-        body = {"user_id": user_id, "sha256": hashlib.sha256(data).hexdigest(), "format": "jpeg",
-                "width": 640, "height": 480, "bytes": len(data), "alpha": False, "frames": 1,
-                **extra}
-        return self.internal("POST", "/internal/photos", json=body)
-
-    def add_email(self, token, address):
-        return self.client.post("/v1/me/emails", json={"email": address}, headers=self.auth(token))
-
-    def click(self, url):
-        """Open a verification link as a mail client would (path and query of the URL)."""
-        parts = urlsplit(url)
-        assert f"{parts.scheme}://{parts.netloc}" == ORIGIN and parts.path == "/v1/emails/verify"
-        return self.client.get(f"{parts.path}?{parts.query}")
-
-    def verified(self, token, address, mailbox):
-        """Add `address` to the account of `token` and click the link mailed for it."""
-        assert self.add_email(token, address).status_code in (200, 201)
-        r = self.click(mailbox.links(address.strip().lower())[-1])
-        assert r.status_code == 200 and r.get_json()["verified"] is True, r.get_json()
-        return r.get_json()
-
-    @staticmethod
-    def auth(token):
-        return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture

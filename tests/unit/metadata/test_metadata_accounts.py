@@ -7,7 +7,7 @@ from services.metadata import passwords
 from services.metadata.app import MAX_BODY
 from services.metadata.validation import MAX_PASSWORD, RESERVED_USERNAMES
 from shared.routing import service_for
-from tests.unit.metadata.conftest import TOKEN
+from tests.metadata_api import TOKEN
 
 
 def test_signup_returns_token_and_avatar_url(api, client, settings):

@@ -10,7 +10,7 @@ import pytest
 from services.upload.app import create_app as upload_app
 from shared.internal import MetadataClient, MetadataUnavailable
 from tests import imagefactory as f
-from tests.unit.metadata.conftest import TOKEN
+from tests.metadata_api import TOKEN
 from tests.unit.upload.fakes import MemoryBlobs
 
 
