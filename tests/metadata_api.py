@@ -65,3 +65,17 @@ class Api:
     @staticmethod
     def auth(token):
         return {"Authorization": f"Bearer {token}"}
+
+
+def stand_in_resizer(broker):
+    """A resize.requests handler that reports every named variant without making any, so the
+    metadata round trip can be tested without pyvips."""
+    from shared.broker import RESIZE_RESULTS
+    from shared.images import VARIANTS
+
+    def handle(msg: dict) -> None:
+        broker.publish(RESIZE_RESULTS, {"sha256": msg["sha256"], "variants": [
+            {"name": n, "fmt": f, "width": w, "height": w, "bytes": 10}
+            for n, w in VARIANTS.items() for f in ("jpeg", "webp")]})
+
+    return handle

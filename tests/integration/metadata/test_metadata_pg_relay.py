@@ -14,6 +14,7 @@ from services.metadata.worker import start_background
 from shared.broker import RESIZE_REQUESTS, RESIZE_RESULTS, BrokerUnavailable
 from shared.broker.amqp import AmqpBroker
 from shared.images import VARIANTS
+from tests.metadata_api import stand_in_resizer
 
 pytestmark = pytest.mark.integration
 
@@ -81,12 +82,8 @@ def test_upload_to_ready_through_rabbitmq_and_redis(api, client, settings, broke
     stop = threading.Event()
     threads = start_background(settings, stop, cache=redis_cache, broker=broker)
 
-    def fake_resizer(msg):
-        broker.publish(RESIZE_RESULTS, {"sha256": msg["sha256"], "variants": [
-            {"name": n, "fmt": f, "width": w, "height": w, "bytes": 10}
-            for n, w in VARIANTS.items() for f in ("jpeg", "webp")]})
-
-    resizer = threading.Thread(target=broker.consume, args=(RESIZE_REQUESTS, fake_resizer, stop))
+    resizer = threading.Thread(target=broker.consume,
+                               args=(RESIZE_REQUESTS, stand_in_resizer(broker), stop))
     resizer.start()
     try:
         name = names("ready")

@@ -4,9 +4,9 @@ import threading
 import time
 
 from services.metadata.worker import start_background
-from shared.broker import RESIZE_REQUESTS, RESIZE_RESULTS
+from shared.broker import RESIZE_REQUESTS
 from shared.broker.memory import MemoryBroker
-from shared.images import VARIANTS
+from tests.metadata_api import stand_in_resizer
 
 
 def wait_for(predicate, timeout=5.0):
@@ -23,12 +23,8 @@ def test_upload_to_ready_through_the_background_threads(api, client, settings, c
     stop = threading.Event()
     threads = start_background(settings, stop, cache=cache, broker=broker)
 
-    def fake_resizer(msg):
-        broker.publish(RESIZE_RESULTS, {"sha256": msg["sha256"], "variants": [
-            {"name": n, "fmt": f, "width": w, "height": w, "bytes": 10}
-            for n, w in VARIANTS.items() for f in ("jpeg", "webp")]})
-
-    resizer = threading.Thread(target=broker.consume, args=(RESIZE_REQUESTS, fake_resizer, stop))
+    resizer = threading.Thread(target=broker.consume,
+                               args=(RESIZE_REQUESTS, stand_in_resizer(broker), stop))
     resizer.start()
     try:
         user = api.signup("arpit")
