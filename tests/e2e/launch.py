@@ -22,9 +22,10 @@ from tests.ports import free_ports
 ROOT = Path(__file__).resolve().parents[2]
 PY = sys.executable
 POSTGRES = "postgresql://root@127.0.0.1:5432"
-# Reserved for these tests and flushed at start. Two e2e runs at once on one machine share it
-# (and flush each other's read model); the database, queues and var dir are per run.
-REDIS_DB = 14
+# Reserved for these tests and flushed at start. Two e2e runs at once on one machine must not
+# share it (each flushes it), so a second run names another with E2E_REDIS_DB; the database,
+# queues and var dir are per run.
+REDIS_DB = int(os.environ.get("E2E_REDIS_DB", "14"))
 # A small cap keeps the 413 test cheap; it is the real setting, read by the real upload path.
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
