@@ -43,7 +43,7 @@ def initials(params: AvatarParams, entry: dict | None, username: str | None) -> 
     """The letters of an `initials` default: from `initials=`/`name=`, else the account's
     username (or the one in the URL), else "?". Reduced to the letters drawn, so the cache key
     stays short and equal requests share one rendering."""
-    from shared.avatars.initials import letters
+    from services.render.avatars.initials import letters
     source = params.initials
     if not source and entry is not None:
         source = entry.get("username")
@@ -51,8 +51,5 @@ def initials(params: AvatarParams, entry: dict | None, username: str | None) -> 
 
 
 def generate(kind: str, size: int, fmt: str, seed: str, text: str) -> bytes:
-    if kind == MP:
-        from shared.images.defaults import mystery_person
-        return mystery_person(size, fmt)
-    from shared.avatars import generate as draw
+    from .avatars import generate as draw
     return draw(kind, seed, size, fmt, initials=text or None)

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from shared.avatars import KINDS as GENERATED_KINDS
+from services.render.avatars import KINDS as GENERATED_KINDS
 from shared.images import VARIANTS
 from shared.photos import RATINGS  # in order: each allows everything before it
 

@@ -6,9 +6,9 @@ import math
 import pytest
 
 from avatar_pixels import mean_abs_diff
-from shared.avatars.canvas import (Canvas, circle, ellipse, grid, mirrored, polygon, rect,
+from services.render.avatars.canvas import (Canvas, circle, ellipse, grid, mirrored, polygon, rect,
                                    ring, segment, stripes)
-from shared.avatars.palette import Dice
+from services.render.avatars.palette import Dice
 
 BLACK, WHITE = (0, 0, 0), (255, 255, 255)
 

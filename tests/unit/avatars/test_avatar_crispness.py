@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from avatar_pixels import MD5, SHA256, decode, edge_stats, rgb
-from shared.avatars import draw, generate
+from services.render.avatars import draw, generate
 
 ANALYTIC = ["monsterid", "wavatar", "robohash", "initials"]
 GRIDS = ["identicon", "retro"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 
 from avatar_pixels import MD5, SEEDS, SHA256, decode, mean_abs_diff, rgb, same_pixels
-from shared.avatars import draw, generate
-from shared.avatars.initials import letters
-from shared.avatars.palette import seed_colour
+from services.render.avatars import draw, generate
+from services.render.avatars.initials import letters
+from services.render.avatars.palette import seed_colour
 
 
 @pytest.mark.parametrize("given,expected", [

@@ -6,7 +6,7 @@ import itertools
 import pytest
 
 from avatar_pixels import MD5, SEEDS, SHA256, decode, mean_abs_diff, rgb, same_pixels
-from shared.avatars import KINDS, draw, generate
+from services.render.avatars import KINDS, draw, generate
 
 DRAWN = [k for k in KINDS if k != "blank"]
 

@@ -4,7 +4,7 @@ import hashlib
 
 import pytest
 
-from shared.avatars import generate
+from services.render.avatars import generate
 from tests import imagefactory as f
 
 RED = (200, 40, 40)
@@ -133,8 +133,7 @@ def test_warm_defaults_are_not_drawn_again(world, monkeypatch):
     def boom(*a, **k):
         raise AssertionError("a cached default must not be drawn again")
 
-    monkeypatch.setattr("shared.avatars.generate", boom)
-    monkeypatch.setattr("shared.images.defaults.mystery_person", boom)
+    monkeypatch.setattr("services.render.avatars.generate", boom)
     again = world.get(url)
     assert again.status_code == 200 and same_pixels(again.data, first.data)
     assert world.get(f"/avatar/{ANN}.png?d=monsterid&s=37").status_code == 500  # cold: drawn

@@ -4,7 +4,7 @@ import hashlib
 
 import pytest
 
-from shared.avatars import generate
+from services.render.avatars import generate
 from tests import imagefactory as f
 
 RED = (200, 40, 40)

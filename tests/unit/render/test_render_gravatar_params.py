@@ -2,7 +2,7 @@
 import pytest
 
 from services.render import params
-from shared.avatars import KINDS
+from services.render.avatars import KINDS
 
 
 def parse(qs: str) -> params.AvatarParams:

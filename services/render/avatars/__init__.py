@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from shared.images.formats import encode
 
-from . import blank, color, identicon, monsterid, retro, robohash, wavatar
+from . import blank, color, identicon, monsterid, mp, retro, robohash, wavatar
 from . import initials as initials_kind
 
+# The kinds drawn from a seed; `mp` (the same silhouette for everybody) is drawn here too but is
+# not a kind of its own in the `d=` vocabulary (params.py keeps it apart with `mm`, 404, a URL).
 KINDS = ("identicon", "monsterid", "wavatar", "retro", "robohash", "blank", "initials", "color")
+MP = "mp"
 MAX_SIZE = 2048
 
 _DRAW = {
@@ -22,6 +25,7 @@ _DRAW = {
     "robohash": robohash.draw,
     "blank": blank.draw,
     "color": color.draw,
+    MP: mp.draw,
 }
 
 
@@ -32,8 +36,9 @@ def generate(kind: str, seed: str, size: int, fmt: str, *, initials: str | None 
 
 
 def draw(kind: str, seed: str, size: int, *, initials: str | None = None):
-    """The avatar as an 8-bit sRGB pyvips image (RGBA for blank, RGB otherwise)."""
-    if kind not in KINDS:
+    """The avatar as an 8-bit sRGB pyvips image (RGBA for blank, RGB otherwise); kind is one of
+    KINDS or MP."""
+    if kind not in _DRAW and kind != "initials":
         raise ValueError(f"unknown avatar kind {kind!r}")
     if not 1 <= size <= MAX_SIZE:
         raise ValueError(f"size must be 1..{MAX_SIZE}, got {size}")

@@ -1,9 +1,13 @@
 import pytest
 
-from shared.images.defaults import mystery_person
+from services.render.avatars import MP, generate
 from tests import imagefactory as f
 
 BACKGROUND, FIGURE = (224, 224, 224), (160, 160, 160)
+
+
+def mystery_person(size, fmt):
+    return generate(MP, "", size, fmt)
 
 
 @pytest.mark.parametrize("size", [1, 16, 80, 2048])
