@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from argon2 import PasswordHasher
 
-from services.metadata import passwords
+from services.metadata.accounts import passwords
 
 ORIGIN = "https://onepic.test"
 TOKEN = "test-internal-token"

@@ -14,8 +14,10 @@ from shared.mail import Mailer, create_mailer
 from shared.readmodel import ReadModel
 from shared.server import configure_logging
 
-from . import api, context, db, emails_api, ids, internal, migrate, openapi
-from .readmodel_writer import ReadModelWriter
+from . import context, db, ids, internal_api, migrate, openapi
+from .accounts import routes as accounts_routes
+from .emails import routes as emails_routes
+from .relay.readmodel_writer import ReadModelWriter
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +48,9 @@ def create_app(settings: Settings | None = None, *, cache: Cache | None = None,
         settings=settings, engine=engine, writer=ReadModelWriter(ReadModel(cache)),
         mailer=mailer, clock=clock or ids.now)
     app.teardown_appcontext(context.close_db)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(emails_api.bp)
-    app.register_blueprint(internal.bp)
+    app.register_blueprint(accounts_routes.bp)
+    app.register_blueprint(emails_routes.bp)
+    app.register_blueprint(internal_api.bp)
     app.register_blueprint(openapi.bp)
     web.install(app, "metadata", checks={"database": lambda: db.ping(engine),
                                          "cache": cache.ping})

@@ -12,8 +12,8 @@ from shared.config import Settings
 from shared.mail import Mailer
 from shared.web import ApiError, bearer_token
 
-from . import accounts
-from .readmodel_writer import ReadModelWriter
+from .accounts import store as accounts
+from .relay.readmodel_writer import ReadModelWriter
 
 EXTENSION = "onepic_metadata"
 

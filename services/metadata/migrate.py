@@ -22,11 +22,12 @@ from sqlalchemy.engine import Connection, Engine
 from shared.config import Settings
 from shared.server import configure_logging
 
-from . import db, sqlite
+from . import db
+from .db import sqlite
 
 log = logging.getLogger(__name__)
 
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parent / "db" / "migrations"
 # Any constant shared by every migrator; "onepic" in ASCII.
 ADVISORY_LOCK_ID = 0x6F6E6570696330
 # How long a second migrator waits for the first before giving up.

@@ -16,9 +16,9 @@ from shared.readmodel import ReadModel
 from shared.server import configure_logging
 
 from . import db, migrate
-from .outbox import OutboxRelay
-from .readmodel_writer import ReadModelWriter
-from .results import ResultsConsumer
+from .relay.outbox import OutboxRelay
+from .relay.readmodel_writer import ReadModelWriter
+from .relay.results import ResultsConsumer
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ def build(settings: Settings, stop: threading.Event):
     """The origin WSGI app, with the background workers started beside it."""
     from services.metadata import context
     from services.metadata.app import create_app as metadata_app
-    from services.metadata.reconcile import requeue_unfinished
+    from services.metadata.relay.reconcile import requeue_unfinished
     from services.metadata.worker import start_background
     from services.render.app import create_app as render_app
     from services.resizer.worker import run as run_resizer

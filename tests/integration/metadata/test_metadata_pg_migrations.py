@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 
 from services.metadata import db, migrate
 from services.metadata.app import create_app
-from services.metadata.schema import metadata
+from services.metadata.db.schema import metadata
 from shared.cache.memory import MemoryCache
 from shared.config import Settings
 

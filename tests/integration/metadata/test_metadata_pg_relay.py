@@ -8,8 +8,8 @@ import time
 import pika
 import pytest
 
-from services.metadata.outbox import OutboxRelay
-from services.metadata.schema import outbox
+from services.metadata.relay.outbox import OutboxRelay
+from services.metadata.db.schema import outbox
 from services.metadata.worker import start_background
 from shared.broker import RESIZE_REQUESTS, RESIZE_RESULTS, BrokerUnavailable
 from shared.broker.amqp import AmqpBroker

@@ -3,7 +3,7 @@ import hashlib
 
 import pytest
 
-from services.metadata import passwords
+from services.metadata.accounts import passwords
 from services.metadata.app import MAX_BODY
 from services.metadata.validation import MAX_PASSWORD, RESERVED_USERNAMES
 from shared.routing import service_for

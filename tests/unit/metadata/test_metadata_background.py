@@ -5,9 +5,9 @@ import threading
 
 import pytest
 
-from services.metadata.outbox import OutboxRelay
-from services.metadata.readmodel_writer import ReadModelWriter
-from services.metadata.results import ResultsConsumer
+from services.metadata.relay.outbox import OutboxRelay
+from services.metadata.relay.readmodel_writer import ReadModelWriter
+from services.metadata.relay.results import ResultsConsumer
 from shared.broker import RESIZE_REQUESTS, BrokerUnavailable
 from shared.broker.memory import MemoryBroker
 from shared.images import VARIANTS

@@ -4,7 +4,7 @@ import hashlib
 
 import pytest
 
-from services.metadata.results import ResultsConsumer
+from services.metadata.relay.results import ResultsConsumer
 from shared.images import VARIANTS
 
 ADDRESS = "arpit@example.com"

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from services.metadata import email_tokens
-from services.metadata.emails import MAX_PER_ACCOUNT
+from services.metadata.emails import tokens as email_tokens
+from services.metadata.emails.store import MAX_PER_ACCOUNT
 
 ADDRESS = "arpit@example.com"
 MD5 = hashlib.md5(ADDRESS.encode()).hexdigest()

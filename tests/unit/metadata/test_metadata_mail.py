@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from services.metadata import verification
+from services.metadata.emails import verification
 from shared.config import Settings
 from shared.mail import create_mailer
 from shared.mail.log import LogMailer

@@ -1,4 +1,4 @@
-"""Migrations on SQLite: they produce schema.py, concurrent runs are serialised, and the app
+"""Migrations on SQLite: they produce db/schema.py, concurrent runs are serialised, and the app
 refuses to start on a database that is not at head."""
 import os
 import subprocess
@@ -11,7 +11,7 @@ from alembic.runtime.migration import MigrationContext
 
 from services.metadata import db, migrate
 from services.metadata.app import create_app
-from services.metadata.schema import metadata
+from services.metadata.db.schema import metadata
 from shared.cache.memory import MemoryCache
 from shared.config import Settings
 
@@ -25,7 +25,7 @@ def test_migrations_produce_exactly_schema_py(engine):
 
 
 def test_compare_would_notice_a_difference(tmp_path):
-    # Guards the test above: an empty database differs from schema.py.
+    # Guards the test above: an empty database differs from db/schema.py.
     engine = db.create_engine(f"sqlite:///{tmp_path}/empty.db")
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata)

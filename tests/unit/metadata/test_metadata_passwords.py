@@ -1,4 +1,4 @@
-from services.metadata import passwords
+from services.metadata.accounts import passwords
 
 
 def test_hash_verifies_only_the_same_password():

@@ -1,7 +1,7 @@
 """GET/PATCH/DELETE /v1/photos…, PUT /v1/me/active-photo, and what they do to the read model."""
 import pytest
 
-from services.metadata.photos import PAGE_SIZE, encode_cursor
+from services.metadata.photos.store import PAGE_SIZE, encode_cursor
 
 
 @pytest.fixture

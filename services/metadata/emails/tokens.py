@@ -12,8 +12,8 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from .ids import token_hash
-from .schema import email_tokens, emails
+from ..db.schema import email_tokens, emails
+from ..ids import token_hash
 
 VERIFY = "verify"
 MAX_TOKEN_LENGTH = 200  # ours are 43 characters; anything much longer is not one of ours

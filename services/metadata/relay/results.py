@@ -12,9 +12,9 @@ from shared.blobstore import SHA256_HEX
 from shared.broker import RESIZE_RESULTS
 from shared.images import FORMATS, VARIANTS
 
-from . import db
+from .. import db
+from ..db.schema import images, variants
 from .readmodel_writer import ReadModelWriter
-from .schema import images, variants
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from sqlalchemy.engine import Engine
 
 from shared.broker import RESIZE_REQUESTS
 
-from . import db, ids
-from .schema import images, outbox, variants
+from .. import db, ids
+from ..db.schema import images, outbox, variants
 
 
 def requeue_unfinished(engine: Engine) -> int:

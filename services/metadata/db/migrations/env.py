@@ -2,7 +2,7 @@
 open connection (already holding the migration lock) through config.attributes."""
 from alembic import context
 
-from services.metadata.schema import metadata
+from services.metadata.db.schema import metadata
 
 connection = context.config.attributes["connection"]
 context.configure(

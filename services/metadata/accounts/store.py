@@ -1,4 +1,4 @@
-"""Users and their API tokens (their email addresses are in emails.py)."""
+"""Users and their API tokens (their email addresses are in emails/store.py)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -7,8 +7,9 @@ from sqlalchemy.exc import IntegrityError
 
 from shared.web import ApiError
 
-from . import ids, passwords
-from .schema import api_tokens, users
+from .. import ids
+from ..db.schema import api_tokens, users
+from . import passwords
 
 
 def create_user(conn: Connection, username: str, password_hash: str) -> dict:

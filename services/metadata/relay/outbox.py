@@ -18,8 +18,8 @@ from sqlalchemy.engine import Engine
 from shared import metrics
 from shared.broker import Broker, BrokerUnavailable
 
-from . import db
-from .schema import outbox
+from .. import db
+from ..db.schema import outbox
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from shared.broker import RESIZE_REQUESTS
 from shared.images import VARIANTS
 from shared.web import ApiError
 
-from . import db, ids
-from .schema import emails, images, outbox, photos, users, variants
+from .. import db, ids
+from ..db.schema import emails, images, outbox, photos, users, variants
 
 PAGE_SIZE = 20
 

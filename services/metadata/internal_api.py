@@ -12,9 +12,12 @@ from shared.images import CONTENT_TYPES
 from shared.internal import TOKEN_HEADER
 from shared.web import ApiError
 
-from . import accounts, db, outbox, photos, validation
+from . import db, validation
+from .accounts import store as accounts
 from .context import get_db, state
-from .readmodel_writer import KINDS
+from .photos import store as photos
+from .relay import outbox
+from .relay.readmodel_writer import KINDS
 
 bp = Blueprint("metadata_internal", __name__, url_prefix="/internal")
 

@@ -15,8 +15,9 @@ from flask import Blueprint, jsonify, request
 
 from shared.web import ApiError
 
-from . import db, email_tokens, emails, validation, verification
-from .context import current_user, get_db, state
+from .. import db, validation
+from ..context import current_user, get_db, state
+from . import store as emails, tokens as email_tokens, verification
 
 bp = Blueprint("metadata_emails", __name__, url_prefix="/v1")
 

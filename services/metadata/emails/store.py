@@ -20,8 +20,10 @@ from sqlalchemy.exc import IntegrityError
 
 from shared.web import ApiError
 
-from . import email_tokens, ids, photos
-from .schema import emails
+from .. import ids
+from ..db.schema import emails
+from ..photos import store as photos
+from . import tokens as email_tokens
 
 # Each claim can send mail; a bound keeps one account from mailing the world.
 MAX_PER_ACCOUNT = 20

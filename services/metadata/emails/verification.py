@@ -18,7 +18,7 @@ from shared.config import Settings
 from shared.mail import Mailer, MailUnavailable
 from shared.web import ApiError
 
-from . import email_tokens
+from . import tokens as email_tokens
 
 log = logging.getLogger(__name__)
 

@@ -1,13 +1,16 @@
 """The public account and photo API (/v1 except uploads and email addresses, which are in
-emails_api.py), as in API.md."""
+emails/routes.py), as in API.md."""
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
 from shared.web import ApiError
 
-from . import accounts, db, email_tokens, emails, passwords, photos, validation, verification
-from .context import current_user, get_db, state
+from .. import db, validation
+from ..context import current_user, get_db, state
+from ..emails import store as emails, tokens as email_tokens, verification
+from ..photos import store as photos
+from . import passwords, store as accounts
 
 bp = Blueprint("metadata_api", __name__, url_prefix="/v1")
 
