@@ -17,6 +17,7 @@ from shared.server import configure_logging
 from . import context, db, ids, internal_api, migrate, openapi
 from .accounts import routes as accounts_routes
 from .emails import routes as emails_routes
+from .photos import routes as photos_routes
 from .relay.readmodel_writer import ReadModelWriter
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, *, cache: Cache | None = None,
         mailer=mailer, clock=clock or ids.now)
     app.teardown_appcontext(context.close_db)
     app.register_blueprint(accounts_routes.bp)
+    app.register_blueprint(photos_routes.bp)
     app.register_blueprint(emails_routes.bp)
     app.register_blueprint(internal_api.bp)
     app.register_blueprint(openapi.bp)

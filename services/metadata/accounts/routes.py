@@ -1,25 +1,17 @@
-"""The public account and photo API (/v1 except uploads and email addresses, which are in
-emails/routes.py), as in API.md."""
+"""The public account API as in API.md: sign-up, tokens, /v1/me (photos are in
+photos/routes.py, email addresses in emails/routes.py)."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 
 from shared.web import ApiError
 
 from .. import db, validation
 from ..context import current_user, get_db, state
 from ..emails import store as emails, tokens as email_tokens, verification
-from ..photos import store as photos
 from . import passwords, store as accounts
 
-bp = Blueprint("metadata_api", __name__, url_prefix="/v1")
-
-
-def _photo_or_404(conn, user_id: str, photo_id: str) -> dict:
-    photo = photos.get_photo(conn, photo_id, user_id)
-    if photo is None:
-        raise ApiError(404, "photo_not_found", "You have no photo with that id.")
-    return photo
+bp = Blueprint("metadata_accounts", __name__, url_prefix="/v1")
 
 
 @bp.post("/users")
@@ -78,64 +70,3 @@ def me():
                     "emails": emails.list_for(get_db(), user["id"]),
                     "active_photo_id": user["active_photo_id"],
                     "avatar_url": f"{state().settings.origin}/{user['username']}"})
-
-
-@bp.put("/me/active-photo")
-def set_active_photo():
-    user = current_user()
-    body = validation.json_body()
-    if "photo_id" not in body or not (body["photo_id"] is None or isinstance(body["photo_id"], str)):
-        raise ApiError(422, "invalid_photo_id", "photo_id must be a photo id or null.")
-    conn = get_db()
-    with db.write(conn):
-        photos.set_active(conn, user["id"], body["photo_id"])
-    state().writer.refresh_user(conn, user["username"])
-    return jsonify({"active_photo_id": body["photo_id"]})
-
-
-@bp.get("/photos")
-def list_photos():
-    user = current_user()
-    page, next_cursor = photos.list_photos(get_db(), user["id"], request.args.get("cursor"))
-    origin = state().settings.origin
-    return jsonify({"photos": [photos.photo_json(p, origin) for p in page],
-                    "next_cursor": next_cursor})
-
-
-@bp.get("/photos/<photo_id>")
-def get_photo(photo_id: str):
-    user = current_user()
-    return jsonify(photos.photo_json(_photo_or_404(get_db(), user["id"], photo_id),
-                                     state().settings.origin))
-
-
-@bp.patch("/photos/<photo_id>")
-def patch_photo(photo_id: str):
-    user = current_user()
-    body = validation.json_body()
-    changes = {}
-    if "alt" in body:
-        changes["alt"] = validation.alt(body["alt"])
-    if "rating" in body:
-        changes["rating"] = validation.rating(body["rating"])
-    conn = get_db()
-    with db.write(conn):
-        if not photos.update_photo(conn, user["id"], photo_id, changes):
-            raise ApiError(404, "photo_not_found", "You have no photo with that id.")
-    if "rating" in changes:
-        state().writer.refresh_photo(conn, photo_id)
-        state().writer.refresh_user(conn, user["username"])
-    return jsonify(photos.photo_json(_photo_or_404(conn, user["id"], photo_id),
-                                     state().settings.origin))
-
-
-@bp.delete("/photos/<photo_id>")
-def delete_photo(photo_id: str):
-    user = current_user()
-    conn = get_db()
-    with db.write(conn):
-        if not photos.delete_photo(conn, user["id"], photo_id):
-            raise ApiError(404, "photo_not_found", "You have no photo with that id.")
-    state().writer.refresh_photo(conn, photo_id)
-    state().writer.refresh_user(conn, user["username"])
-    return "", 204
