@@ -1,5 +1,6 @@
 """Image handling on pyvips, shared by upload (admission), resizer (variants) and render
-(on-the-fly sizes and defaults). Nothing else imports pyvips.
+(on-the-fly sizes) and render's generated defaults (services/render/avatars, which draw their
+pixels without it and encode through formats.encode).
 
 Public surface (implemented in the sibling modules):
 - formats.sniff(head: bytes) -> "jpeg" | "png" | "webp" | "gif" | None
@@ -8,7 +9,6 @@ Public surface (implemented in the sibling modules):
 - variants.make_variants(original: bytes) -> list[Variant]   (one decode, all named sizes,
       JPEG or PNG (transparency) + WebP each, sanitized)
 - transform.render(source: bytes, *, width, height, fit, fmt) -> bytes  (sanitized)
-- defaults.mystery_person(size: int, fmt) -> bytes
 """
 from __future__ import annotations
 

@@ -16,9 +16,10 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import numpy as np
+
 from shared.images.vips import pyvips
 
-from .canvas import solid
 from .palette import ink_on, seed_colour
 
 FALLBACK = "?"
@@ -49,28 +50,52 @@ def _drawable(char: str) -> bool:
     return name.startswith(("LATIN ", "GREEK ", "CYRILLIC ", "DIGIT "))
 
 
-def draw(seed: str, size: int, initials: str | None = None):
-    text = letters(initials)
+def draw(seed: str, size: int, initials: str | None = None) -> np.ndarray:
+    background = np.asarray(seed_colour(seed), np.float32)
+    ink = np.asarray(ink_on(seed_colour(seed)), np.float32)
+    coverage = _coverage(letters(initials), size)
+    return (background + (ink - background) * coverage + 0.5).astype(np.uint8)
+
+
+def _coverage(text: str, size: int) -> np.ndarray:
+    """The letters' ink as size × size × 1 coverage 0..1, centred. Rasterising text (pango)
+    costs milliseconds, so small masks are kept: the letters and size repeat across seeds (an
+    /avatar/<hash> nobody claimed always shows "?"), only the colours change."""
+    if size <= CACHED_UP_TO:
+        return _cached_coverage(text, size)
+    return _rasterise(text, size)
+
+
+# A 256 px mask is 256 KiB as float32; 256 of them at most 64 MiB, usually a few KiB.
+CACHED_UP_TO = 256
+
+
+@lru_cache(maxsize=256)
+def _cached_coverage(text: str, size: int) -> np.ndarray:
+    mask = _rasterise(text, size)
+    mask.flags.writeable = False
+    return mask
+
+
+def _rasterise(text: str, size: int) -> np.ndarray:
     drawn = max(size, SMALLEST_DRAWN)
-    image = _compose(seed, drawn, text)
-    if drawn != size:
-        image = image.resize(size / drawn)
-    return image
-
-
-def _compose(seed: str, size: int, text: str):
-    background = seed_colour(seed)
-    ink_colour = ink_on(background)
     ref_width, ref_height = _reference_ink(text)
-    scale = min(MAX_HEIGHT * size / ref_height, MAX_WIDTH * size / ref_width)
+    scale = min(MAX_HEIGHT * drawn / ref_height, MAX_WIDTH * drawn / ref_width)
     # pyvips' text() is cropped to the ink, so centring the image centres the letters.
     mask = pyvips.Image.text(text, font=f"{FONT} {_REFERENCE_POINTS}",
                              dpi=max(1, round(_REFERENCE_DPI * scale)))
-    if mask.width > size or mask.height > size:
-        mask = mask.crop(0, 0, min(mask.width, size), min(mask.height, size))
-    mask = mask.embed((size - mask.width) // 2, (size - mask.height) // 2, size, size)
-    return mask.ifthenelse(list(ink_colour), solid(size, background), blend=True).copy(
-        interpretation="srgb")
+    if mask.width > drawn or mask.height > drawn:
+        mask = mask.crop(0, 0, min(mask.width, drawn), min(mask.height, drawn))
+    mask = mask.embed((drawn - mask.width) // 2, (drawn - mask.height) // 2, drawn, drawn)
+    if drawn != size:
+        # Shrinking the mask and then colouring equals colouring and then shrinking: the
+        # colouring is affine in the coverage.
+        mask = mask.resize(size / drawn)
+        if (mask.width, mask.height) != (size, size):     # rounding of the scale
+            mask = mask.crop(0, 0, min(mask.width, size), min(mask.height, size)).embed(
+                0, 0, size, size)
+    array = np.ndarray((size, size, 1), np.uint8, mask.write_to_memory())
+    return array.astype(np.float32) / 255
 
 
 @lru_cache(maxsize=4096)

@@ -41,3 +41,9 @@ def edge_stats(image: "pyvips.Image") -> tuple[float, float]:
         steps.append(largest)
     changing = sum((s > 2).avg() / 255 for s in steps) / 2
     return changing, max(s.max() for s in steps)
+
+
+def as_vips(array) -> "pyvips.Image":
+    """The canvas draws numpy arrays (h × w × bands uint8); the measurements here are pyvips'."""
+    height, width, bands = array.shape
+    return pyvips.Image.new_from_memory(array.tobytes(), width, height, bands, "uchar")
