@@ -16,6 +16,14 @@ ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 
 
+DEV_INTERNAL_TOKEN = "onepic-dev-internal-token"
+MIN_INTERNAL_TOKEN = 32
+
+
+class ConfigError(RuntimeError):
+    """A setting that must not be used where it is (the process refuses to start)."""
+
+
 def _option(env: str, default, doc: str):
     return field(default=default, metadata={"env": env, "doc": doc})
 
@@ -47,8 +55,14 @@ class Settings:
     render_url: str = _option(
         "RENDER_URL", "http://127.0.0.1:8103", "Where the local gateway (make up) sends renders.")
     internal_token: str = _option(
-        "INTERNAL_TOKEN", "onepic-dev-internal-token",
-        "Shared secret the services send on /internal calls; set a real one in production.")
+        "INTERNAL_TOKEN", DEV_INTERNAL_TOKEN,
+        "Shared secret the services send on /internal calls. Outside standalone the services "
+        f"refuse to start with this default or one shorter than {MIN_INTERNAL_TOKEN} characters; "
+        "`make up` generates one per run.")
+    internal_port: int = _option(
+        "INTERNAL_PORT", 8105,
+        "Port of metadata's internal API (/internal/…, for upload and render only); the "
+        "public API's port does not serve it.")
     queue_prefix: str = _option(
         "QUEUE_PREFIX", "onepic",
         "Prefix of RabbitMQ queue names, so several deployments can share a broker.")
@@ -74,7 +88,8 @@ class Settings:
     smtp_url: str = _option(
         "SMTP_URL", "",
         "Outgoing mail: smtp://[user:pass@]host:port, or smtp+starttls://… to upgrade the "
-        "connection with STARTTLS before logging in; empty writes messages to the log.")
+        "connection with STARTTLS before logging in; empty writes messages to the log "
+        "(standalone only: the services refuse to start without it).")
     mail_from: str = _option(
         "MAIL_FROM", "OnePic <no-reply@onepic.invalid>",
         "From: header of the mail OnePic sends (email verification).")
@@ -85,6 +100,39 @@ class Settings:
         "EMAIL_RESEND_INTERVAL", 60,
         "Fewest seconds between two verification messages to one address (429 sooner), so "
         "nobody can use OnePic to flood someone's mailbox.")
+    token_ttl: int = _option(
+        "TOKEN_TTL", 30 * 24 * 3600, "Seconds an API token stays valid after it is issued.")
+    rate_limits: str = _option(
+        "RATE_LIMITS", "on",
+        "`off` switches every rate limit off (test suites that sign up many accounts).")
+    trusted_proxies: str = _option(
+        "TRUSTED_PROXIES", "",
+        "Comma-separated addresses/networks of our own proxies: only from these peers is "
+        "X-Forwarded-For believed (its right-most untrusted address is the client).")
+    limit_signup: str = _option(
+        "LIMIT_SIGNUP", "10/hour;50/day", "Sign-ups per client address.")
+    limit_tokens_per_username: str = _option(
+        "LIMIT_TOKENS_PER_USERNAME", "10/minute;100/day",
+        "Token requests (sign-in attempts) per username.")
+    limit_tokens_per_address: str = _option(
+        "LIMIT_TOKENS_PER_ADDRESS", "30/minute;500/day",
+        "Token requests (sign-in attempts) per client address.")
+    limit_uploads: str = _option(
+        "LIMIT_UPLOADS", "60/minute;2000/day", "Uploads per account.")
+    limit_uploads_per_address: str = _option(
+        "LIMIT_UPLOADS_PER_ADDRESS", "120/minute", "Uploads per client address.")
+    limit_email_claims: str = _option(
+        "LIMIT_EMAIL_CLAIMS", "10/hour;30/day",
+        "Email addresses added (each sends a message) per account, removed ones included.")
+    limit_renders: str = _option(
+        "LIMIT_RENDERS", "120/minute",
+        "On-the-fly renderings (a size or default not in render's cache) per client address.")
+    limit_renders_per_photo: str = _option(
+        "LIMIT_RENDERS_PER_PHOTO", "60/minute",
+        "On-the-fly renderings per photo; past it the nearest stored variant is served.")
+    quota_photos: int = _option("QUOTA_PHOTOS", 1000, "Photos an account may hold (403 above).")
+    quota_bytes: int = _option(
+        "QUOTA_BYTES", 1024 * 1024 * 1024, "Bytes of originals an account may hold (403 above).")
     log_level: str = _option("LOG_LEVEL", "INFO", "Python logging level.")
 
     @classmethod
@@ -101,6 +149,31 @@ class Settings:
     @property
     def origin(self) -> str:
         return (self.public_url or f"http://127.0.0.1:{self.port}").rstrip("/")
+
+    def rate_limit_rules(self) -> dict[str, str]:
+        """Rule name → `limits` string, for shared/ratelimit.py."""
+        return {"signup": self.limit_signup, "tokens_user": self.limit_tokens_per_username,
+                "tokens_addr": self.limit_tokens_per_address, "uploads": self.limit_uploads,
+                "uploads_addr": self.limit_uploads_per_address,
+                "email_claims": self.limit_email_claims, "renders": self.limit_renders,
+                "renders_photo": self.limit_renders_per_photo}
+
+    def check_outside_standalone(self, *, sends_mail: bool = False) -> None:
+        """Refuse settings that are only safe in one process on one machine.
+
+        Called by the entry points of the separate services (gunicorn/granian factories), not
+        by standalone, which has no internal API on the network and may log its mail."""
+        token = self.internal_token
+        if token == DEV_INTERNAL_TOKEN or len(token) < MIN_INTERNAL_TOKEN:
+            raise ConfigError(
+                "INTERNAL_TOKEN is the public default or shorter than "
+                f"{MIN_INTERNAL_TOKEN} characters: set a random one (python -c 'import "
+                "secrets; print(secrets.token_urlsafe(32))'), the same for every service")
+        if sends_mail and not self.smtp_url:
+            raise ConfigError("SMTP_URL is empty: outside standalone, verification links "
+                              "must go by mail, not to the log")
+        from .clientaddr import parse_networks
+        parse_networks(self.trusted_proxies)  # a typo fails here, not on the first request
 
     def redacted(self) -> dict[str, object]:
         """Settings safe to log: credentials in URLs and the internal token are masked."""

@@ -5,6 +5,15 @@ import os
 from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram,
                                generate_latest, multiprocess)
 
+# The method label takes only these (others count as "other"), so a client sending junk
+# methods cannot grow the number of series.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def method_label(method: str) -> str:
+    return method if method in METHODS else "other"
+
+
 HTTP_REQUESTS = Counter(
     "onepic_http_requests_total", "HTTP requests answered", ["service", "method", "route", "status"])
 HTTP_LATENCY = Histogram(

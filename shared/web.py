@@ -17,6 +17,7 @@ from . import metrics
 from .blobstore import BlobStoreUnavailable
 from .cache import CacheUnavailable
 from .internal import MetadataUnavailable
+from .ratelimit import Limiter, RateLimited
 # Re-exported: callers import shared.web.readiness; the Flask-free home is shared.ops.
 from .ops import readiness  # noqa: F401
 
@@ -48,6 +49,12 @@ def bearer_token(req) -> str | None:
     return token if scheme.lower() == "bearer" and token else None
 
 
+def rate_limit(limiter: Limiter, *hits: tuple[str, str]) -> None:
+    """Count this request against (rule, key) pairs: 429 past a limit, else the RateLimit
+    fields of the tightest limit go on the answer (after_request in install)."""
+    g._onepic_ratelimit = limiter.check(*hits).headers
+
+
 def error_response(status: int, code: str, message: str) -> Response:
     resp = jsonify({"error": {"code": code, "message": message}})
     resp.status_code = status
@@ -62,6 +69,14 @@ def install(app: Flask, service: str, checks: dict[str, Callable[[], None]]) -> 
     @app.errorhandler(ApiError)
     def _api_error(e: ApiError):
         return error_response(e.status, e.code, e.message)
+
+    @app.errorhandler(RateLimited)
+    def _rate_limited(e: RateLimited):
+        resp = error_response(429, "too_many_requests",
+                              f"Too many requests; try again in {e.retry_after} seconds.")
+        for name, value in e.headers:
+            resp.headers[name] = value
+        return resp
 
     @app.errorhandler(HTTPException)
     def _http_error(e: HTTPException):
@@ -104,9 +119,12 @@ def install(app: Flask, service: str, checks: dict[str, Callable[[], None]]) -> 
 
     @app.after_request
     def _record(resp: Response):
+        for name, value in g.get("_onepic_ratelimit", ()):
+            resp.headers.setdefault(name, value)
         route = request.url_rule.rule if request.url_rule else "unmatched"
         t0 = g.get("_onepic_t0")
         if t0 is not None:
             metrics.HTTP_LATENCY.labels(service, route).observe(time.perf_counter() - t0)
-        metrics.HTTP_REQUESTS.labels(service, request.method, route, str(resp.status_code)).inc()
+        metrics.HTTP_REQUESTS.labels(service, metrics.method_label(request.method), route,
+                                     str(resp.status_code)).inc()
         return resp

@@ -28,7 +28,10 @@ def _request_headers(environ) -> dict[str, str]:
     if environ.get("CONTENT_LENGTH"):
         headers["Content-Length"] = environ["CONTENT_LENGTH"]
     headers.pop("Host", None)
-    headers.setdefault("X-Forwarded-For", environ.get("REMOTE_ADDR", ""))
+    # The front door trusts nobody in front of it: the client's own X-Forwarded-For is
+    # replaced by the peer it really is, so it cannot choose its rate-limit bucket (the
+    # services believe this header because the gateway is in TRUSTED_PROXIES).
+    headers["X-Forwarded-For"] = environ.get("REMOTE_ADDR", "")
     return headers
 
 

@@ -14,10 +14,12 @@ import time
 from shared import metrics
 from shared.blobstore import BlobStore, BlobStoreUnavailable
 from shared.cache import Cache
+from shared.clientaddr import client_address
 from shared.config import Settings
 from shared.server import configure_logging
 from shared.images import CONTENT_TYPES, ImageRejected
 from shared.internal import MetadataClient, MetadataUnavailable
+from shared.ratelimit import Limiter, RateLimited
 
 from . import fallback, params, pipeline
 from .bytecache import ByteCache, Rendered
@@ -36,8 +38,6 @@ R_USER, R_AVATAR, R_PHOTO = "/<username>", "/avatar/<hash>", "/i/<photo_id>"
 UNMATCHED = "unmatched"
 PLAN_MEMO_SIZE = 10_000
 OPS = {"/healthz", "/readyz", "/metrics"}
-# Metric labels take only these methods, so junk methods cannot grow the label set.
-METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 COMMON = [("X-Content-Type-Options", "nosniff"), ("Access-Control-Allow-Origin", "*")]
 
 
@@ -49,6 +49,7 @@ class RenderApp:
         self.resolver = Resolver(cache, metadata, settings.micro_cache_seconds)
         self.bytes = ByteCache(settings.render_cache_bytes)
         self.pipeline = pipeline.Pipeline(blobs, settings.render_concurrency, fallback.generate)
+        self.limiter = Limiter.from_settings(settings)
         self.avatar_cache_control = f"public, max-age={settings.avatar_max_age}"
         # d=404 is cached like a picture (a CDN keeps it as long as a hit), so it carries the
         # same headers; its ETag never changes because its bytes never do.
@@ -76,7 +77,7 @@ class RenderApp:
         except Exception:  # noqa: BLE001 - never let a request take the worker down
             log.exception("render failed: %s %s", method, environ.get("PATH_INFO"))
             status, headers, body = error(500, "internal_error", "Something went wrong on our side.")
-        self.tally.request(method if method in METHODS else "other", route, status,
+        self.tally.request(metrics.method_label(method), route, status,
                            time.perf_counter() - t0)
         start_response(STATUS[status], headers)
         return [] if method == "HEAD" else [body]
@@ -195,11 +196,30 @@ class RenderApp:
         if inm and none_match(inm, etag):
             return 304, headers, b""
         if item is None:
+            self._admit(job, environ)
             item = self._produce(job)
             headers[0] = ("ETag", item.etag)
         headers.append(("Content-Type", item.content_type))
         headers.append(("Content-Length", item.length))
         return 200, headers, item.body
+
+    def _admit(self, job: pipeline.Job, environ) -> None:
+        """Count an on-the-fly rendering against its client and its photo (429 past either).
+
+        Only work that is not in the byte cache gets here, and stored variants served as
+        they are cost no CPU, so known avatars at their usual sizes are never limited; a
+        flood of sizes from one client, or on one photo, is."""
+        if job.op == "variant":
+            return
+        hits = [("renders", client_address(environ, self.settings.trusted_proxies))]
+        if job.op != "default":
+            hits.append(("renders_photo", job.sha256))
+        try:
+            self.limiter.check(*hits)
+        except RateLimited as e:
+            raise HttpError(429, "too_many_requests",
+                            "Too many new sizes drawn; use a size already served, or retry "
+                            "later.", e.headers) from None
 
     def _produce(self, job: pipeline.Job) -> Rendered:
         try:
@@ -274,5 +294,6 @@ def create_app(settings: Settings | None = None, *, cache: Cache | None = None,
     if metadata is None:
         if not settings.metadata_url:
             raise ValueError("METADATA_URL must be set when render runs on its own")
+        settings.check_outside_standalone()
         metadata = MetadataClient.over_http(settings.metadata_url, settings.internal_token)
     return RenderApp(settings, cache, blobs, metadata)

@@ -22,6 +22,8 @@ MP, NOT_FOUND, REDIRECT = "mp", "404", "redirect"
 DEFAULT_KEYWORDS = {MP: MP, "mm": MP, NOT_FOUND: NOT_FOUND, **{k: k for k in GENERATED_KINDS}}
 FORCE_VALUES = ("y", "yes", "true", "1")
 MAX_REDIRECT_LENGTH = 2048
+# What a `d=` URL's path must end in to be followed (Gravatar's rule, plus WebP).
+REDIRECT_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 # Control characters in a Location header would let a URL inject headers (CR LF).
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # Everything a URL may hold as it is; quote() escapes the rest (spaces, non-ASCII, backslash).
@@ -115,8 +117,12 @@ def default_image(raw: str | None) -> tuple[str, str | None]:
 
 
 def redirect_target(url: str) -> str | None:
-    """The Location for an absolute http(s) URL (already URL-decoded once by the query
-    parser), or None when it is not one."""
+    """The Location for an absolute http(s) URL of an image (already URL-decoded once by the
+    query parser), or None when it is not one.
+
+    As Gravatar does, only a URL whose path ends in an image extension and that has no query
+    string is followed: anything else would make /avatar/… an open redirect (to a login
+    page, say) that a CDN caches publicly."""
     if len(url) > MAX_REDIRECT_LENGTH or _CONTROL.search(url):
         return None
     try:
@@ -125,6 +131,8 @@ def redirect_target(url: str) -> str | None:
     except ValueError:  # e.g. an unbalanced [ in the host
         return None
     if parts.scheme.lower() not in ("http", "https") or not host:
+        return None
+    if parts.query or not parts.path.lower().endswith(REDIRECT_EXTENSIONS):
         return None
     return quote(url, safe=_URL_SAFE)
 

@@ -16,6 +16,9 @@ from . import sources
 
 # How long a request waits for a transform slot before answering 503.
 SLOT_WAIT_SECONDS = 2.0
+# `size=original` is bounded like any box (w/h are clamped to 2048 too), so nothing render
+# draws holds a decoded image larger than this on a side.
+ORIGINAL_MAX_SIDE = 2048
 
 
 class Busy(Exception):
@@ -98,7 +101,7 @@ class Pipeline:
             raise SourceMissing(job.sha256) from e
         if job.op == "sanitize":
             from shared.images import transform
-            return job, self._transform(transform.sanitize, original, job.fmt)
+            return job, self._transform(transform.sanitize, original, job.fmt, ORIGINAL_MAX_SIDE)
         return job, self._render(original, job)
 
     def _render(self, source: bytes, job: Job) -> bytes:

@@ -18,10 +18,12 @@ from flask import Flask, jsonify, request
 
 from shared import web
 from shared.blobstore import BlobStore, create_blob_store, original_key
+from shared.clientaddr import client_address
 from shared.config import Settings
 from shared.images import CONTENT_TYPES, ImageRejected
 from shared.images.probe import probe
 from shared.internal import MetadataClient
+from shared.ratelimit import Limiter
 from shared.server import configure_logging
 
 from .body import MULTIPART_OVERHEAD, read_image_body
@@ -39,11 +41,13 @@ def create_app(settings: Settings | None = None, *, blobs: BlobStore | None = No
     if metadata is None:
         if not settings.metadata_url:
             raise RuntimeError("METADATA_URL must be set for a standalone upload service")
+        settings.check_outside_standalone()
         metadata = MetadataClient.over_http(settings.metadata_url, settings.internal_token)
 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes + MULTIPART_OVERHEAD
     web.install(app, "upload", checks={"blob_store": blobs.ping, "metadata": metadata.ping})
+    limiter = Limiter.from_settings(settings)
 
     @app.post("/v1/photos")
     def create_photo():
@@ -52,6 +56,10 @@ def create_app(settings: Settings | None = None, *, blobs: BlobStore | None = No
         user = metadata.authenticate(token) if token else None
         if user is None:
             raise web.ApiError(401, "unauthorized", "Send a valid 'Authorization: Bearer' token.")
+        # Before the body is read: a refused upload costs us no bytes.
+        web.rate_limit(limiter, ("uploads", user["user_id"]),
+                       ("uploads_addr", client_address(request.environ,
+                                                       settings.trusted_proxies)))
 
         data, form = read_image_body(request, settings.max_upload_bytes)
         fields = parse_fields(form)

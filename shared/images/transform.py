@@ -47,9 +47,13 @@ def render(source: bytes, *, width: int | None, height: int | None, fit: str, fm
     return encode_or_reject(image, fmt)
 
 
-def sanitize(original: bytes, fmt: str) -> bytes:
-    """The original at full size, re-encoded clean: what is served until variants exist."""
-    return encode_or_reject(load(original, UNBOUNDED, UNBOUNDED, size="down"), fmt)
+def sanitize(original: bytes, fmt: str, max_side: int = UNBOUNDED) -> bytes:
+    """The original re-encoded clean, at most `max_side` on its longest side: what is
+    served until variants exist, and as `size=original`.
+
+    The bound is what keeps a tiny file of 7071×7071 pixels (a few KB of PNG) from costing a
+    50-megapixel decode and encode per request: thumbnail shrinks while it streams."""
+    return encode_or_reject(load(original, max_side, max_side, size="down"), fmt)
 
 
 def encode_or_reject(image, fmt: str) -> bytes:

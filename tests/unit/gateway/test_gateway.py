@@ -23,6 +23,7 @@ def _echo(name):
         payload = json.dumps({"service": name, "path": environ["PATH_INFO"],
                               "query": environ.get("QUERY_STRING", ""),
                               "auth": environ.get("HTTP_AUTHORIZATION"),
+                              "xff": environ.get("HTTP_X_FORWARDED_FOR"),
                               "body": len(body)}).encode()
         start_response("200 OK", [("Content-Type", "application/json"), ("ETag", '"e1"'),
                                 ("Content-Length", str(len(payload)))])
