@@ -4,14 +4,18 @@ Overridable from the environment so the end-to-end tests can run their own copy 
 developer's: PORT (gateway), METADATA_PORT, UPLOAD_PORT, RENDER_PORT, RESIZER_METRICS_PORT,
 UP_DATABASE (name, created if missing), UP_POSTGRES (server URL), UP_REDIS (server URL),
 UP_REDIS_DB, BROKER_URL, QUEUE_PREFIX, UP_VAR_DIR, UP_WORKERS, UP_TIMEOUT.
-Any other OnePic setting (MAX_UPLOAD_BYTES, INTERNAL_TOKEN, …) passes through unchanged.
+INTERNAL_TOKEN is generated per run unless a usable one is given; TRUSTED_PROXIES defaults to
+loopback (the front door). Any other OnePic setting (MAX_UPLOAD_BYTES, …) passes through.
 """
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from shared.config import DEV_INTERNAL_TOKEN, MIN_INTERNAL_TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -77,7 +81,14 @@ def build(environ: dict[str, str] | None = None) -> Plan:
     urls = {name: f"http://127.0.0.1:{p}" for name, p in ports.items()}
 
     env = dict(e)
+    token = e.get("INTERNAL_TOKEN") or ""
+    if token == DEV_INTERNAL_TOKEN or len(token) < MIN_INTERNAL_TOKEN:
+        # The services refuse the public default outside standalone: a fresh secret per run.
+        token = secrets.token_urlsafe(32)
     env.update({
+        "INTERNAL_TOKEN": token,
+        # Only the front door on loopback may say who the client is (X-Forwarded-For).
+        "TRUSTED_PROXIES": e.get("TRUSTED_PROXIES") or "127.0.0.1,::1",
         "PORT": str(port),  # also makes every service build links on the gateway's origin
         "DATABASE_URL": f"{postgres}/{database}",
         "BROKER_URL": e.get("BROKER_URL") or "amqp://guest:guest@127.0.0.1:5672/%2F",

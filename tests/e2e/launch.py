@@ -47,7 +47,10 @@ INHERITED = ("PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "LC_CTYPE", "T
 
 def _base_env() -> dict[str, str]:
     env = {k: os.environ[k] for k in INHERITED if k in os.environ}
-    env.update(MAX_UPLOAD_BYTES=str(MAX_UPLOAD_BYTES), PYTHONUNBUFFERED="1", LOG_LEVEL="INFO")
+    # RATE_LIMITS=off: the suite signs up, uploads and draws far more from one address than a
+    # person would; the limits have tests of their own (tests/security).
+    env.update(MAX_UPLOAD_BYTES=str(MAX_UPLOAD_BYTES), PYTHONUNBUFFERED="1", LOG_LEVEL="INFO",
+               RATE_LIMITS="off")
     return env
 
 
