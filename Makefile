@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help install run migrate up down purge status test bench bench-quick
+.PHONY: help install run migrate up down purge status lint test bench bench-quick
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -42,6 +42,9 @@ purge: $(STAMP) ## stop `make up` and delete its database, queues, Redis db and 
 
 status: $(STAMP) ## show which `make up` processes run and are ready
 	$(BIN)/python -m deploy.local status
+
+lint: $(STAMP) ## ruff over the tree (rules in pyproject.toml; ruff comes with the test extra)
+	$(BIN)/ruff check .
 
 test: $(STAMP) ## the whole suite: unit, integration and end-to-end (needs Postgres, Redis, RabbitMQ)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -4,7 +4,6 @@ has."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 from .tools import VAR, Proc, free_port, wait_http, which
 

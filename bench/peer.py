@@ -15,13 +15,12 @@ import subprocess
 import threading
 import time
 
+from deploy.local.plan import render_argv
 from shared.cache import create_cache
 from shared.images import VARIANTS
 from shared.images.formats import JPEG_QUALITY, WEBP_QUALITY
 from shared.images.variants import make_variants
 from shared.readmodel import ReadModel
-
-from deploy.local.plan import render_argv
 
 from . import wrk
 from .rows import row
@@ -96,8 +95,8 @@ def run(system, quick: bool, names: dict, original: bytes) -> tuple[list[dict], 
     finally:
         thumbor.stop()
         render.stop()
-    return rows, ["thumbor: PIL engine, file loader, no storage, no result storage; "
-                  f"{workers} processes; {CONNECTIONS} wrk connections on both sides"]
+    return rows, [("thumbor: PIL engine, file loader, no storage, no result storage; "
+                   f"{workers} processes; {CONNECTIONS} wrk connections on both sides")]
 
 
 def _load(url: str, seconds: float, warm: float) -> wrk.Result:

@@ -51,8 +51,8 @@ def markdown(result: dict) -> str:
     """The rows as a Markdown table, with the machine and notes: bench/results/<name>.md."""
     m = result["machine"]
     lines = [f"# `python -m bench` ({result['mode']} mode), {result['seconds']:g} s",
-             "", f"{m['cpus']} × {m['cpu']}, {(m['memory_bytes'] or 0) / 2**30:.0f} GiB, "
-             f"Python {m['python']}, {m['wrk']}, {m['nginx']}", "",
+             "", (f"{m['cpus']} × {m['cpu']}, {(m['memory_bytes'] or 0) / 2**30:.0f} GiB, "
+                  f"Python {m['python']}, {m['wrk']}, {m['nginx']}"), "",
              "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     lines += ["| " + " | ".join(_cell(r.get(c)) for c in COLUMNS) + " |" for r in result["rows"]]
     lines += [""] + [f"- {note}" for note in result["notes"]]

@@ -20,7 +20,7 @@ from deploy.local.purge import purge
 from .tools import PY, ROOT, VAR, free_port
 
 POSTGRES = "postgresql://root@127.0.0.1:5432"
-PASSWORD = "bench password 123"
+PASSWORD = "bench password 123"  # noqa: S105 - the throwaway bench accounts' password
 # Quick mode (the test suite) and a full run get separate data, so neither resets the other's.
 # A full run keeps its data under fixed names until the next one resets them (to look at
 # afterwards); every quick run gets its own database, queue prefix and var dir, removed when
@@ -59,7 +59,7 @@ class System:
         self.render_url = self.env["RENDER_URL"]
         self.database_url = f"{POSTGRES}/{self.database}"
 
-    def up(self) -> "System":
+    def up(self) -> System:
         try:
             purge(self.plan)  # start from nothing: no database, read model or blobs of a last run
             done = subprocess.run([PY, "-m", "deploy.local", "up"], cwd=ROOT,

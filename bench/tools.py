@@ -145,7 +145,7 @@ class PeakRss:
             if self._stop.wait(self.interval):
                 return
 
-    def __enter__(self) -> "PeakRss":
+    def __enter__(self) -> PeakRss:
         self._thread.start()
         return self
 

@@ -180,7 +180,7 @@ def _capacity(load: Load, watcher: Watcher, mode: Mode) -> list[dict]:
     for rate in mode.steps:
         samples: list[tuple[float, int]] = []
         started = load.run(rate, mode.step_seconds,
-                           on_tick=lambda t: samples.append((t, watcher.backlog())))
+                           on_tick=lambda t, samples=samples: samples.append((t, watcher.backlog())))
         # Held: the p95 target is kept, and the backlog grew by at most half a second of
         # uploads between the middle and the end of the step (it jitters by about that much
         # at any rate; an overload grows it steadily).

@@ -42,7 +42,8 @@ class Result:
 def run(url: str, *, seconds: int, connections: int = 64, threads: int = 2,
         headers: dict | None = None, rate: float | None = None,
         script: Path | None = None) -> Result:
-    """One wrk run of whole `seconds` (wrk takes no fractions). With `rate`, requests are paced to that many per second in total.
+    """One wrk run of whole `seconds` (wrk takes no fractions). With `rate`, requests are
+    paced to that many per second in total.
     A `script` of one's own must end with `dofile(os.getenv("WRK_REPORT"))`."""
     assert url.startswith("http://127.0.0.1:"), "benchmarks load loopback only"
     threads = min(threads, connections)

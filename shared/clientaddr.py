@@ -14,8 +14,8 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 def parse_networks(spec: str) -> tuple[Network, ...]:
     """"127.0.0.1, 10.0.0.0/8" → networks; a bad entry is a configuration error."""
     out = []
-    for part in spec.replace(";", ",").split(","):
-        part = part.strip()
+    for raw in spec.replace(";", ",").split(","):
+        part = raw.strip()
         if part:
             try:
                 out.append(ipaddress.ip_network(part, strict=False))

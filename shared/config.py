@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 
 
-DEV_INTERNAL_TOKEN = "onepic-dev-internal-token"
+DEV_INTERNAL_TOKEN = "onepic-dev-internal-token"  # noqa: S105 - the known dev default, refused outside standalone
 MIN_INTERNAL_TOKEN = 32
 
 
@@ -136,7 +136,7 @@ class Settings:
     log_level: str = _option("LOG_LEVEL", "INFO", "Python logging level.")
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         values = {}
         for f in dataclasses.fields(cls):

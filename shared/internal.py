@@ -25,7 +25,7 @@ from typing import Any
 
 import requests
 
-TOKEN_HEADER = "X-Internal-Token"
+TOKEN_HEADER = "X-Internal-Token"  # noqa: S105 - a header name, not a secret
 
 
 class MetadataUnavailable(RuntimeError):
@@ -47,7 +47,7 @@ class MetadataClient:
         self._call = call  # (method, path, json) -> (status, body)
 
     @classmethod
-    def over_http(cls, base_url: str, token: str, timeout: float = 5.0) -> "MetadataClient":
+    def over_http(cls, base_url: str, token: str, timeout: float = 5.0) -> MetadataClient:
         session = requests.Session()
         session.headers[TOKEN_HEADER] = token
         base = base_url.rstrip("/")
@@ -63,7 +63,7 @@ class MetadataClient:
         return cls(call)
 
     @classmethod
-    def in_process(cls, wsgi_app, token: str) -> "MetadataClient":
+    def in_process(cls, wsgi_app, token: str) -> MetadataClient:
         from werkzeug.test import Client
 
         client = Client(wsgi_app)

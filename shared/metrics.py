@@ -2,8 +2,14 @@
 told apart by the `service` label)."""
 import os
 
-from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram,
-                               generate_latest, multiprocess)
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 
 # The method label takes only these (others count as "other"), so a client sending junk
 # methods cannot grow the number of series.

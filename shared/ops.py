@@ -2,7 +2,7 @@
 resizer's ops server) can use it without importing a web framework."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 
 def readiness(service: str, checks: dict[str, Callable[[], None]]) -> tuple[int, dict]:

@@ -69,7 +69,7 @@ class Limiter:
         self._strategy = SlidingWindowCounterRateLimiter(_storage(url)) if enabled else None
 
     @classmethod
-    def from_settings(cls, settings) -> "Limiter":
+    def from_settings(cls, settings) -> Limiter:
         return cls(settings.cache_url, settings.rate_limit_rules(),
                    enabled=settings.rate_limits != "off")
 

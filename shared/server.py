@@ -4,7 +4,7 @@ started there live beside the app that serves requests."""
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 from gunicorn.app.base import BaseApplication
 

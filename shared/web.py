@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
@@ -17,9 +17,10 @@ from . import metrics
 from .blobstore import BlobStoreUnavailable
 from .cache import CacheUnavailable
 from .internal import MetadataUnavailable
-from .ratelimit import Limiter, RateLimited
+
 # Re-exported: callers import shared.web.readiness; the Flask-free home is shared.ops.
-from .ops import readiness  # noqa: F401
+from .ops import readiness
+from .ratelimit import Limiter, RateLimited
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,8 @@ def install(app: Flask, service: str, checks: dict[str, Callable[[], None]]) -> 
 
     @app.errorhandler(Exception)
     def _unexpected(e: Exception):
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        # Flask calls error handlers inside its except block, so the traceback is there.
+        log.exception("unhandled error on %s %s", request.method, request.path)  # noqa: LOG004
         return error_response(500, "internal_error", "Something went wrong on our side.")
 
     @app.get("/healthz")

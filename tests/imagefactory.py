@@ -17,18 +17,18 @@ METADATA_FIELDS = ("exif-data", "xmp-data", "iptc-data", "icc-profile-data")
 
 # --- pixels -----------------------------------------------------------------------------------
 
-def solid(w: int, h: int, colour) -> "pyvips.Image":
+def solid(w: int, h: int, colour) -> pyvips.Image:
     """An 8-bit sRGB image of one colour (3 values, or 4 for RGBA)."""
     image = pyvips.Image.black(w, h).new_from_image(list(colour)).cast("uchar")
     return image.copy(interpretation="srgb")
 
 
-def halves(w: int, h: int, left, right) -> "pyvips.Image":
+def halves(w: int, h: int, left, right) -> pyvips.Image:
     """Left half one colour, right half another: shows where a rotation moved things."""
     return solid(w // 2, h, left).join(solid(w - w // 2, h, right), "horizontal")
 
 
-def encode(image: "pyvips.Image", fmt: str, **options) -> bytes:
+def encode(image: pyvips.Image, fmt: str, **options) -> bytes:
     return image.write_to_buffer(f".{fmt}", **options)
 
 
@@ -70,7 +70,7 @@ def with_orientation(data: bytes, orientation: int) -> bytes:
     return encode(image, "jpeg", Q=95)
 
 
-def with_metadata(image: "pyvips.Image", fmt: str = "jpeg", profile: str = "p3") -> bytes:
+def with_metadata(image: pyvips.Image, fmt: str = "jpeg", profile: str = "p3") -> bytes:
     """`image` converted into a non-sRGB ICC `profile`, with that profile, EXIF and XMP attached:
     everything a sanitized output must drop while keeping the colours."""
     tagged = image.icc_transform(profile, input_profile="srgb").copy()
@@ -89,7 +89,7 @@ def png_header_only(width: int, height: int) -> bytes:
 
 # --- reading outputs --------------------------------------------------------------------------
 
-def decode(data: bytes) -> "pyvips.Image":
+def decode(data: bytes) -> pyvips.Image:
     return pyvips.Image.new_from_buffer(data, "")
 
 

@@ -15,11 +15,11 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from tests.ports import free_port  # noqa: F401  (also imported from here by other tests)
+from tests.ports import free_port
 
 
 class _Handler:
-    def __init__(self, sink: "SmtpSink"):
+    def __init__(self, sink: SmtpSink):
         self.sink = sink
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -49,7 +49,7 @@ class SmtpSink:
         self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port,
                                       **kwargs)
 
-    def __enter__(self) -> "SmtpSink":
+    def __enter__(self) -> SmtpSink:
         self._controller.start()
         return self
 
@@ -91,7 +91,7 @@ def _self_signed() -> tuple[str, ssl.SSLContext]:
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
             .public_key(key.public_key()).serial_number(x509.random_serial_number())
             .not_valid_before(now - datetime.timedelta(minutes=5))

@@ -1,6 +1,7 @@
 """Everything `up` created, removed: the database, the durable queues of the plan's prefix,
-the plan's Redis db and its var dir except the logs (kept to read what happened). For throwaway copies (the end-to-end tests, the
-benchmarks) and for a developer who wants a clean `make up`."""
+the plan's Redis db and its var dir except the logs (kept to read what happened). For
+throwaway copies (the end-to-end tests, the benchmarks) and for a developer who wants a clean
+`make up`."""
 from __future__ import annotations
 
 import shutil

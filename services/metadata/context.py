@@ -1,9 +1,9 @@
 """Per-app state and per-request database connections (the flaskr pattern)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
 from flask import current_app, g, request
 from sqlalchemy.engine import Connection, Engine

@@ -10,8 +10,8 @@ import contextlib
 import fcntl
 import logging
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from alembic import command
 from alembic.config import Config
@@ -56,16 +56,15 @@ def current_revision(conn: Connection) -> str | None:
 
 
 def upgrade(engine: Engine) -> None:
-    with _file_lock(engine), engine.connect() as conn:
-        with conn.begin():
-            if conn.dialect.name == "postgresql":
-                conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'")
-                # Transaction-scoped: released by the commit that makes the schema visible.
-                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({ADVISORY_LOCK_ID})")
-                conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{DDL_LOCK_TIMEOUT}'")
-            before = current_revision(conn)
-            command.upgrade(alembic_config(conn), "head")
-            after = current_revision(conn)
+    with _file_lock(engine), engine.connect() as conn, conn.begin():
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'")
+            # Transaction-scoped: released by the commit that makes the schema visible.
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({ADVISORY_LOCK_ID})")
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{DDL_LOCK_TIMEOUT}'")
+        before = current_revision(conn)
+        command.upgrade(alembic_config(conn), "head")
+        after = current_revision(conn)
     log.info("database schema: %s → %s", before or "empty", after)
 
 

@@ -43,7 +43,7 @@ _S, _I, _NS = {"type": "string"}, {"type": "integer"}, {"type": ["string", "null
 _PHOTO_SCHEMA = _obj(
     id=_S, sha256=_S, width=_I, height=_I, format=_S, bytes=_I, alt=_NS,
     rating={"enum": ["g", "pg", "r", "x"]}, created_at={"type": "string", "format": "date-time"},
-    url=_S, variants=_obj(**{name: _NS for name in VARIANTS}),
+    url=_S, variants=_obj(**dict.fromkeys(VARIANTS, _NS)),
     status={"enum": ["processing", "ready"]})
 _ID = [{"name": "photo_id", "in": "path", "required": True, "schema": _S}]
 _EMAIL_SCHEMA = _obj(

@@ -16,10 +16,10 @@ from shared.blobstore import BlobStore, BlobStoreUnavailable
 from shared.cache import Cache
 from shared.clientaddr import client_address
 from shared.config import Settings
-from shared.server import configure_logging
 from shared.images import CONTENT_TYPES, ImageRejected
 from shared.internal import MetadataClient, MetadataUnavailable
 from shared.ratelimit import Limiter, RateLimited
+from shared.server import configure_logging
 
 from . import fallback, params, pipeline
 from .bytecache import ByteCache, Rendered
@@ -74,7 +74,7 @@ class RenderApp:
             headers += e.headers
         except params.BadRequest as e:
             status, headers, body = error(400, e.code, e.message)
-        except Exception:  # noqa: BLE001 - never let a request take the worker down
+        except Exception:
             log.exception("render failed: %s %s", method, environ.get("PATH_INFO"))
             status, headers, body = error(500, "internal_error", "Something went wrong on our side.")
         self.tally.request(metrics.method_label(method), route, status,
@@ -85,12 +85,12 @@ class RenderApp:
     def _dispatch(self, method: str, route: str, segment: str, environ):
         if route == UNMATCHED:
             raise HttpError(404, "not_found", "No such page.")
-        if method != "GET" and method != "HEAD":
+        if method not in {"GET", "HEAD"}:
             raise HttpError(405, "method_not_allowed", f"{method} is not allowed here.",
                             [("Allow", "GET, HEAD")])
         if route == R_PHOTO:
             return self._photo(segment, environ)
-        if route == R_USER or route == R_AVATAR:
+        if route in {R_USER, R_AVATAR}:
             return self._avatar(route, segment, environ)
         return self._ops(route)
 
@@ -171,14 +171,14 @@ class RenderApp:
             return self._image(environ, job, cache_control, vary)
         except (pipeline.SourceMissing, ImageRejected):
             log.warning("photo %s: source unusable", photo_id)
-            raise HttpError(404, "not_found", "This photo's image is not available.")
+            raise HttpError(404, "not_found", "This photo's image is not available.") from None
 
     def _lookup(self, kind: str, name: str) -> dict | None:
         try:
             return self.resolver.lookup(kind, name)
         except MetadataUnavailable:
             raise HttpError(503, "unavailable", "Pictures cannot be looked up right now.",
-                            [("Retry-After", "1")])
+                            [("Retry-After", "1")]) from None
 
     def _image(self, environ, job: pipeline.Job, cache_control: str, vary: bool):
         key = job.key
@@ -226,10 +226,10 @@ class RenderApp:
             done, body = self.pipeline.produce(job)
         except pipeline.Busy:
             raise HttpError(503, "busy", "Too many pictures are being drawn; retry shortly.",
-                            [("Retry-After", "1")])
+                            [("Retry-After", "1")]) from None
         except BlobStoreUnavailable:
             raise HttpError(503, "unavailable", "Image storage is unavailable right now.",
-                            [("Retry-After", "1")])
+                            [("Retry-After", "1")]) from None
         item = Rendered(body, CONTENT_TYPES[done.fmt], etag_for(done.key), str(len(body)))
         self.bytes.put(done.key, item)
         if done.key != job.key:

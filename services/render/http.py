@@ -38,10 +38,4 @@ def none_match(header: str, etag: str) -> bool:
         return True
     if etag not in header:
         return False  # cheap common case: a stale or foreign tag
-    for tag in header.split(","):
-        tag = tag.strip()
-        if tag.startswith("W/"):
-            tag = tag[2:]
-        if tag == etag:
-            return True
-    return False
+    return any(tag.strip().removeprefix("W/") == etag for tag in header.split(","))

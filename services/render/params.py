@@ -81,7 +81,7 @@ def split_extension(segment: str) -> tuple[str, str | None] | None:
 
 
 def _clamp(value: int) -> int:
-    return 1 if value < 1 else MAX_SIDE if value > MAX_SIDE else value
+    return 1 if value < 1 else min(value, MAX_SIDE)
 
 
 def avatar_params(q: dict[str, str]) -> AvatarParams:
@@ -144,7 +144,8 @@ def _side(q: dict[str, str], name: str) -> int | None:
     try:
         return _clamp(int(raw))
     except ValueError:
-        raise BadRequest("invalid_dimension", f"{name} must be a whole number of pixels (1-2048).")
+        raise BadRequest("invalid_dimension",
+                         f"{name} must be a whole number of pixels (1-2048).") from None
 
 
 def photo_params(q: dict[str, str]) -> PhotoParams:

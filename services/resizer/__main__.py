@@ -41,7 +41,7 @@ def main() -> int:
     try:
         broker = create_broker(settings.broker_url, queue_prefix=settings.queue_prefix)
         broker.ping()
-    except Exception as e:  # noqa: BLE001
+    except Exception as e:  # noqa: BLE001 - any failure means "not usable"
         log.error("BROKER_URL %s is not usable (%s); exiting", safe["broker_url"], type(e).__name__)
         return 2
 
@@ -62,7 +62,8 @@ def main() -> int:
     return 0
 
 
-def serve_ops(port: int, checks: dict, host: str = "0.0.0.0") -> ThreadingHTTPServer:
+def serve_ops(port: int, checks: dict,
+              host: str = "0.0.0.0") -> ThreadingHTTPServer:  # noqa: S104 - probes come from outside
     """/healthz (alive), /readyz (backends answer) and /metrics on a daemon thread."""
 
     class Ops(BaseHTTPRequestHandler):

@@ -24,7 +24,7 @@ class FileBlobStore(BlobStore):
             raise BlobStoreUnavailable(f"cannot create blob root {self.root}: {e}") from e
 
     @classmethod
-    def from_url(cls, url: str) -> "FileBlobStore":
+    def from_url(cls, url: str) -> FileBlobStore:
         parts = urlsplit(url)
         if parts.scheme != "file":
             raise ValueError(f"not a file:// URL: {url!r}")

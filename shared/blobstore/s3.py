@@ -42,7 +42,7 @@ class S3BlobStore(BlobStore):
             self._create_bucket(region)
 
     @classmethod
-    def from_url(cls, url: str) -> "S3BlobStore":
+    def from_url(cls, url: str) -> S3BlobStore:
         parts = urlsplit(url)
         if parts.scheme != "s3":
             raise ValueError(f"not an s3:// URL: {url!r}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
-from typing import Callable
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 Handler = Callable[[dict], None]
@@ -42,7 +42,7 @@ class Broker(ABC):
     def ping(self) -> None:
         """Raise BrokerUnavailable if the broker cannot be reached."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional: most brokers hold nothing to release
         """Release connections held by this object (optional)."""
 
 

@@ -7,6 +7,7 @@ later, consumers reconnect with capped backoff.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -159,7 +160,7 @@ class AmqpBroker(Broker):
             return
         try:
             handler(message)
-        except Exception:  # noqa: BLE001 - any handler failure means retry later
+        except Exception:
             log.exception("handler for %s failed; requeueing the message", name)
             # conn.sleep keeps heartbeats flowing, unlike time.sleep; the delay stops a
             # failing message from being redelivered in a tight loop.
@@ -195,8 +196,7 @@ class AmqpBroker(Broker):
 
 
 def _close_quietly(conn) -> None:
-    try:
+    # Any failure is ignored: the connection is being discarded anyway.
+    with contextlib.suppress(Exception):
         if conn.is_open:
             conn.close()
-    except Exception:  # noqa: BLE001 - the connection is being discarded anyway
-        pass

@@ -14,7 +14,7 @@ from . import Broker, Handler
 
 log = logging.getLogger(__name__)
 
-_NAMED: dict[str, "MemoryBroker"] = {}
+_NAMED: dict[str, MemoryBroker] = {}
 _NAMED_LOCK = threading.Lock()
 
 
@@ -26,7 +26,7 @@ class MemoryBroker(Broker):
         self._lock = threading.Lock()
 
     @classmethod
-    def named(cls, url: str) -> "MemoryBroker":
+    def named(cls, url: str) -> MemoryBroker:
         """One broker per URL per process, so services in one process talk to each other."""
         with _NAMED_LOCK:
             broker = _NAMED.get(url)
@@ -56,7 +56,7 @@ class MemoryBroker(Broker):
                 continue
             try:
                 handler(json.loads(body))
-            except Exception:  # noqa: BLE001 - any handler failure means retry later
+            except Exception:
                 log.exception("handler for %s failed; requeueing the message", queue)
                 # Wait before requeueing so a poisoned message does not spin the CPU; the
                 # wait ends early on stop, and the message is put back either way.

@@ -7,7 +7,7 @@ from collections import OrderedDict
 
 from . import Cache
 
-_NAMED: dict[str, "MemoryCache"] = {}
+_NAMED: dict[str, MemoryCache] = {}
 _NAMED_LOCK = threading.Lock()
 
 
@@ -21,7 +21,7 @@ class MemoryCache(Cache):
         self._lock = threading.Lock()
 
     @classmethod
-    def named(cls, url: str) -> "MemoryCache":
+    def named(cls, url: str) -> MemoryCache:
         """One cache per URL per process, so services sharing a process share the read model."""
         with _NAMED_LOCK:
             cache = _NAMED.get(url)

@@ -13,12 +13,12 @@ from . import Cache, CacheUnavailable
 
 
 class RedisCache(Cache):
-    def __init__(self, client: "redis.Redis"):
+    def __init__(self, client: redis.Redis):
         self._r = client
 
     @classmethod
     def from_url(cls, url: str, *, connect_timeout: float = 0.5, timeout: float = 0.5,
-                 max_connections: int = 64) -> "RedisCache":
+                 max_connections: int = 64) -> RedisCache:
         client = redis.Redis.from_url(
             url,
             socket_connect_timeout=connect_timeout,

@@ -24,7 +24,7 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
-def encode(image: "pyvips.Image", fmt: str) -> bytes:
+def encode(image: pyvips.Image, fmt: str) -> bytes:
     """Encode sRGB pixels with every piece of metadata dropped (EXIF incl. GPS, XMP, IPTC, ICC).
 
     The pixels are already sRGB, so dropping the ICC profile loses nothing and browsers assume
@@ -41,7 +41,7 @@ def encode(image: "pyvips.Image", fmt: str) -> bytes:
     raise ValueError(f"unknown output format {fmt!r}")
 
 
-def to_srgb(image: "pyvips.Image") -> "pyvips.Image":
+def to_srgb(image: pyvips.Image) -> pyvips.Image:
     """8-bit sRGB (keeping any alpha), whatever the decoder produced (grey, 16-bit, CMYK…)."""
     if image.interpretation != "srgb" or image.format != "uchar":
         image = image.colourspace("srgb")

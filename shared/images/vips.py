@@ -31,4 +31,4 @@ pyvips.cache_set_max_files(4)
 # thumbnail's "no limit" side: a box larger than any image we accept.
 UNBOUNDED = 10_000_000
 
-__all__ = ["pyvips", "UNBOUNDED", "ALLOWED_LOADERS"]
+__all__ = ["ALLOWED_LOADERS", "UNBOUNDED", "pyvips"]

@@ -30,7 +30,7 @@ class SmtpMailer(Mailer):
         self.timeout = timeout
 
     @classmethod
-    def from_url(cls, url: str, **kwargs) -> "SmtpMailer":
+    def from_url(cls, url: str, **kwargs) -> SmtpMailer:
         parts = urlsplit(url)
         if not parts.hostname:
             raise ValueError("SMTP_URL: a host is required, e.g. smtp://mail.example.com:587")

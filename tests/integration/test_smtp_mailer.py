@@ -51,16 +51,15 @@ def test_a_wrong_password_fails_without_saying_it(caplog):
 
 def test_starttls_checks_the_certificate():
     # Self-signed and not trusted by the default context: refused, nothing sent in clear.
-    with SmtpSink(starttls=True, login=("mailer", "pw")) as sink:
-        with pytest.raises(MailUnavailable, match="SSLCertVerificationError"):
-            create_mailer(f"smtp+starttls://mailer:pw@{sink.hostport}").send(message())
+    with (SmtpSink(starttls=True, login=("mailer", "pw")) as sink,
+          pytest.raises(MailUnavailable, match="SSLCertVerificationError")):
+        create_mailer(f"smtp+starttls://mailer:pw@{sink.hostport}").send(message())
     assert sink.received == []
 
 
 def test_a_server_that_requires_tls_refuses_plain_smtp():
-    with SmtpSink(starttls=True) as sink:
-        with pytest.raises(MailUnavailable):
-            create_mailer(f"smtp://{sink.hostport}").send(message())
+    with SmtpSink(starttls=True) as sink, pytest.raises(MailUnavailable):
+        create_mailer(f"smtp://{sink.hostport}").send(message())
     assert sink.received == []
 
 

@@ -8,8 +8,11 @@ from shared.web import ApiError
 
 from .. import db, validation
 from ..context import current_user, get_db, state
-from ..emails import store as emails, tokens as email_tokens, verification
-from . import passwords, store as accounts
+from ..emails import store as emails
+from ..emails import tokens as email_tokens
+from ..emails import verification
+from . import passwords
+from . import store as accounts
 
 bp = Blueprint("metadata_accounts", __name__, url_prefix="/v1")
 

@@ -17,7 +17,9 @@ from shared.web import ApiError
 
 from .. import db, validation
 from ..context import current_user, get_db, state
-from . import store as emails, tokens as email_tokens, verification
+from . import store as emails
+from . import tokens as email_tokens
+from . import verification
 
 bp = Blueprint("metadata_emails", __name__, url_prefix="/v1")
 

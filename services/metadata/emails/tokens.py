@@ -7,7 +7,7 @@ and link scanners open links twice) without doing anything again."""
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -21,7 +21,7 @@ MAX_TOKEN_LENGTH = 200  # ours are 43 characters; anything much longer is not on
 
 def aware(ts: datetime) -> datetime:
     """SQLite hands back naive datetimes, which are UTC here."""
-    return ts.replace(tzinfo=timezone.utc) if ts.tzinfo is None else ts
+    return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts
 
 
 def issue(conn: Connection, email_id: str, purpose: str, now: datetime, ttl: int) -> str:

@@ -79,7 +79,7 @@ class OutboxRelay:
                 stop.wait(backoff)
                 backoff = min(backoff * 2, self.max_backoff)
                 continue
-            except Exception:  # noqa: BLE001 - the database may be down; keep trying
+            except Exception:
                 log.exception("outbox: relay failed; retrying in %.1fs", backoff)
                 stop.wait(backoff)
                 backoff = min(backoff * 2, self.max_backoff)

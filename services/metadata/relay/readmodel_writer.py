@@ -19,7 +19,8 @@ from sqlalchemy.engine import Connection
 from shared.cache import CacheUnavailable
 from shared.readmodel import MISSING, ReadModel
 
-from ..db.schema import emails, photos as photo_rows, users
+from ..db.schema import emails, users
+from ..db.schema import photos as photo_rows
 from ..photos import store as photos
 
 log = logging.getLogger(__name__)

@@ -39,7 +39,7 @@ def generate(kind: str, seed: str, size: int, fmt: str, *, initials: str | None 
     return encode(pixels(kind, seed, size, initials=initials), fmt)
 
 
-def draw(kind: str, seed: str, size: int, *, initials: str | None = None) -> "pyvips.Image":
+def draw(kind: str, seed: str, size: int, *, initials: str | None = None) -> pyvips.Image:
     """The avatar as an 8-bit sRGB pyvips image (RGBA for blank, RGB otherwise); kind is one of
     KINDS or MP."""
     array = pixels(kind, seed, size, initials=initials)

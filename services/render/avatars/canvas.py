@@ -16,8 +16,8 @@ pixel work at 2048 px stays proportional to the ink.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -34,11 +34,11 @@ class Shape:
     box: Box
     sdf: Sdf
 
-    def __or__(self, other: "Shape") -> "Shape":
+    def __or__(self, other: Shape) -> Shape:
         return Shape(_union_box(self.box, other.box),
                      lambda x, y: np.minimum(self.sdf(x, y), other.sdf(x, y)))
 
-    def __and__(self, other: "Shape") -> "Shape":
+    def __and__(self, other: Shape) -> Shape:
         return Shape(_intersect_box(self.box, other.box),
                      lambda x, y: np.maximum(self.sdf(x, y), other.sdf(x, y)))
 

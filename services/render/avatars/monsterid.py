@@ -2,7 +2,7 @@
 how many eyes and where they look, arms, and the mouth."""
 from __future__ import annotations
 
-from .canvas import (Canvas, below, circle, ellipse, mirrored, polygon, rect, ring, segment)
+from .canvas import Canvas, below, circle, ellipse, mirrored, polygon, rect, ring, segment
 from .palette import INK, WHITE, Dice, hsl
 
 

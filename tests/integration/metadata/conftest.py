@@ -9,8 +9,6 @@ from contextlib import contextmanager
 
 import psycopg2
 import pytest
-
-from tests.fakeclock import Clock
 from sqlalchemy.engine import make_url
 
 from services.metadata import db, migrate
@@ -18,11 +16,13 @@ from services.metadata.app import create_app
 from shared.cache.redis import RedisCache
 from shared.config import Settings
 from shared.readmodel import ReadModel
+from tests.fakeclock import Clock
+from tests.metadata_api import ORIGIN, TOKEN, Api, cheap_kdf  # noqa: F401 - fixtures too
 from tests.smtp_sink import SmtpSink
 
 # Same default as tests/integration/conftest.py, which checks the server is up.
 ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://root@127.0.0.1:5432/test")
-from tests.metadata_api import ORIGIN, TOKEN, Api, cheap_kdf  # noqa: F401 - fixtures too
+
 TABLES = "users, api_tokens, emails, email_tokens, images, variants, photos, outbox"
 
 

@@ -104,12 +104,12 @@ def test_per_address_photo_and_removal(api, client, smtp, names, read_model):
 
 def test_two_accounts_verifying_one_address_at_once(api, settings, pg_engine, redis_cache, clock,
                                                    smtp, names):
-    Api = type(api)
+    api_class = type(api)
     # No resend throttle, so both accounts can hold a link for the same address.
     app = create_app(dataclasses.replace(settings, email_resend_interval=0), cache=redis_cache,
                      clock=clock)
     try:
-        api = Api(app.test_client())
+        api = api_class(app.test_client())
         for round_ in range(4):
             address = f"{names('race')}-{round_}@example.com"
             users = [api.signup(names(f"r{round_}{i}")) for i in range(2)]
@@ -119,7 +119,7 @@ def test_two_accounts_verifying_one_address_at_once(api, settings, pg_engine, re
 
             def click(link):
                 with app.test_client() as c:  # one client per thread
-                    return Api(c).click(link).status_code
+                    return api_class(c).click(link).status_code
 
             with ThreadPoolExecutor(2) as pool:
                 statuses = sorted(pool.map(click, links))

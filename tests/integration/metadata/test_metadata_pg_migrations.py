@@ -42,6 +42,5 @@ def test_two_migrate_processes_at_once_both_succeed(new_database):
 
 
 def test_app_fails_fast_on_an_unmigrated_database(new_database):
-    with new_database() as url:
-        with pytest.raises(migrate.SchemaNotCurrent, match="make migrate"):
-            create_app(Settings(database_url=url), cache=MemoryCache())
+    with new_database() as url, pytest.raises(migrate.SchemaNotCurrent, match="make migrate"):
+        create_app(Settings(database_url=url), cache=MemoryCache())

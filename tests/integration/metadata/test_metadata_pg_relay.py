@@ -2,14 +2,14 @@
 import hashlib
 import json
 import threading
-from datetime import datetime, timezone
 import time
+from datetime import UTC, datetime
 
 import pika
 import pytest
 
-from services.metadata.relay.outbox import OutboxRelay
 from services.metadata.db.schema import outbox
+from services.metadata.relay.outbox import OutboxRelay
 from services.metadata.worker import start_background
 from shared.broker import RESIZE_REQUESTS, RESIZE_RESULTS, BrokerUnavailable
 from shared.broker.amqp import AmqpBroker
@@ -32,7 +32,7 @@ def fill_outbox(engine, n):
     with engine.begin() as conn:
         conn.execute(outbox.insert(), [
             {"queue": RESIZE_REQUESTS, "payload": json.dumps({"sha256": f"{i:064x}", "format": "jpeg"}),
-             "created_at": datetime.now(timezone.utc)} for i in range(n)])
+             "created_at": datetime.now(UTC)} for i in range(n)])
 
 
 def drain(amqp_url, name):

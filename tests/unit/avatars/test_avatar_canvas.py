@@ -4,10 +4,20 @@ from __future__ import annotations
 import math
 
 import pytest
-
 from avatar_pixels import as_vips, mean_abs_diff
-from services.render.avatars.canvas import (Canvas, circle, ellipse, grid, mirrored, polygon,
-                                            rect, ring, segment, stripes)
+
+from services.render.avatars.canvas import (
+    Canvas,
+    circle,
+    ellipse,
+    grid,
+    mirrored,
+    polygon,
+    rect,
+    ring,
+    segment,
+    stripes,
+)
 from services.render.avatars.palette import Dice
 
 BLACK, WHITE = (0, 0, 0), (255, 255, 255)

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import pytest
-
 from avatar_pixels import MD5, SHA256, decode, edge_stats, rgb
+
 from services.render.avatars import draw, generate
 
 ANALYTIC = ["monsterid", "wavatar", "robohash", "initials"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 import itertools
 
 import pytest
-
 from avatar_pixels import MD5, SEEDS, SHA256, decode, mean_abs_diff, rgb, same_pixels
+
 from services.render.avatars import KINDS, draw, generate
 
 DRAWN = [k for k in KINDS if k != "blank"]

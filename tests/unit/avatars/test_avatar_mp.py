@@ -32,7 +32,7 @@ def test_crisp_edges_at_large_sizes():
     # Drawn at size, so the rim between figure and background is about one pixel wide rather
     # than the blur an enlarged bitmap would have.
     image = f.decode(mystery_person(2048, "png"))[0]
-    row = [image(x, int(0.38 * 2048)) for x in range(0, 1024)]
+    row = [image(x, int(0.38 * 2048)) for x in range(1024)]
     in_between = [v for v in row if 160 < v[0] < 224]
     assert 0 < len(in_between) <= 2
 

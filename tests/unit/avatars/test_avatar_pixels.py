@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from avatar_pixels import MD5, SEEDS, SHA256, as_vips, decode, mean_abs_diff
+
 from services.render.avatars import KINDS, MP, generate, pixels
 
 ALL = list(KINDS) + [MP]

@@ -3,7 +3,13 @@ import threading
 
 import pytest
 
-from shared.blobstore import BlobNotFound, BlobStoreUnavailable, create_blob_store, original_key, variant_key
+from shared.blobstore import (
+    BlobNotFound,
+    BlobStoreUnavailable,
+    create_blob_store,
+    original_key,
+    variant_key,
+)
 from shared.blobstore.file import FileBlobStore
 
 

@@ -39,9 +39,12 @@ def gateway():
         threading.Thread(target=srv.serve_forever, daemon=True).start()
         servers.append(srv)
         urls[name] = f"http://127.0.0.1:{srv.server_port}"
-    yield Client(Gateway(urls))
+    proxy = Gateway(urls)
+    yield Client(proxy)
+    proxy.session.close()  # its pooled upstream connections
     for srv in servers:
         srv.shutdown()
+        srv.server_close()
 
 
 @pytest.mark.parametrize("method,path,service", [

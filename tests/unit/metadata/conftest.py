@@ -3,12 +3,10 @@ keeps what it is given and a clock the test moves."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-
-from tests.fakeclock import Clock
 
 from services.metadata import db, migrate
 from services.metadata.app import create_app
@@ -16,7 +14,7 @@ from shared.cache.memory import MemoryCache
 from shared.config import Settings
 from shared.mail import Mailer, MailUnavailable
 from shared.readmodel import ReadModel
-
+from tests.fakeclock import Clock
 from tests.metadata_api import ORIGIN, TOKEN, Api, cheap_kdf  # noqa: F401 - fixtures too
 
 
@@ -78,7 +76,7 @@ def mailbox():
 
 @pytest.fixture
 def clock():
-    return Clock(datetime(2030, 1, 1, 12, 0, tzinfo=timezone.utc))
+    return Clock(datetime(2030, 1, 1, 12, 0, tzinfo=UTC))
 
 
 @pytest.fixture

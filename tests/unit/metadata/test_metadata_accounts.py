@@ -11,14 +11,14 @@ from tests.metadata_api import TOKEN
 
 
 def test_signup_returns_token_and_avatar_url(api, client, settings):
-    ORIGIN = settings.origin
+    origin = settings.origin
     body = api.signup("Arpit", email="  Arpit@Example.COM ")
     assert body["username"] == "arpit"
     assert body["id"].startswith("u_")
-    assert body["avatar_url"] == f"{ORIGIN}/arpit"
+    assert body["avatar_url"] == f"{origin}/arpit"
     me = client.get("/v1/me", headers=api.auth(body["token"])).get_json()
     assert me["id"] == body["id"] and me["username"] == "arpit"
-    assert me["active_photo_id"] is None and me["avatar_url"] == f"{ORIGIN}/arpit"
+    assert me["active_photo_id"] is None and me["avatar_url"] == f"{origin}/arpit"
     assert me["emails"] == [{
         "email": "arpit@example.com", "verified": False,
         "md5": hashlib.md5(b"arpit@example.com").hexdigest(),

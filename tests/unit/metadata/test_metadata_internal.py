@@ -119,4 +119,5 @@ def test_cache_failure_does_not_fail_the_request(api, cache, monkeypatch):
     monkeypatch.setattr(cache, "set", down)
     r = api.record(user["id"], b"one", activate=True)
     assert r.status_code == 201
-    assert api.internal("GET", "/internal/read-model/user/arpit").get_json()["photo"]["id"] == r.get_json()["id"]
+    entry = api.internal("GET", "/internal/read-model/user/arpit").get_json()
+    assert entry["photo"]["id"] == r.get_json()["id"]

@@ -3,11 +3,11 @@ import json
 
 import sqlalchemy as sa
 
+from services.metadata.db.schema import outbox
 from services.metadata.relay.outbox import OutboxRelay
+from services.metadata.relay.readmodel_writer import ReadModelWriter
 from services.metadata.relay.reconcile import requeue_unfinished
 from services.metadata.relay.results import ResultsConsumer
-from services.metadata.relay.readmodel_writer import ReadModelWriter
-from services.metadata.db.schema import outbox
 from shared.broker import RESIZE_REQUESTS
 from shared.broker.memory import MemoryBroker
 from shared.images import VARIANTS

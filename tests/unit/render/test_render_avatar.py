@@ -3,7 +3,6 @@
 import pytest
 
 from shared.config import Settings
-
 from tests import imagefactory as f
 
 RED, BLUE, GREEN = (200, 40, 40), (30, 60, 200), (40, 160, 80)

@@ -4,12 +4,12 @@ import threading
 import pytest
 from prometheus_client import REGISTRY
 
+from services.resizer.handler import ResizeHandler
 from shared.blobstore import BlobStoreUnavailable, original_key, variant_key
 from shared.blobstore.file import FileBlobStore
 from shared.broker import RESIZE_REQUESTS, RESIZE_RESULTS
 from shared.broker.memory import MemoryBroker
 from shared.images import VARIANTS
-from services.resizer.handler import ResizeHandler
 from tests import imagefactory as f
 
 GREEN = (30, 180, 60)

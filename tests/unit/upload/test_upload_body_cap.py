@@ -8,7 +8,6 @@ import pytest
 from werkzeug.test import EnvironBuilder
 
 from tests import imagefactory as f
-
 from tests.unit.upload.fakes import CAP, TOKEN, CountingStream
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
