@@ -85,6 +85,14 @@ class Settings:
     resizer_metrics_port: int = _option(
         "RESIZER_METRICS_PORT", 8104,
         "Port of the resizer's /healthz, /readyz and /metrics; 0 disables it.")
+    resize_timeout: float = _option(
+        "RESIZE_TIMEOUT", 60.0,
+        "Seconds the resizer may spend on one image before it kills the work (a failed "
+        "attempt; after 3 more the image is dead-lettered and its photo `failed`).")
+    resize_max_memory_mb: int = _option(
+        "RESIZE_MAX_MEMORY_MB", 1024,
+        "Resident memory (MiB) the resizer's variant worker may use for one image; above it "
+        "the work is killed, as for RESIZE_TIMEOUT.")
     smtp_url: str = _option(
         "SMTP_URL", "",
         "Outgoing mail: smtp://[user:pass@]host:port, or smtp+starttls://… to upgrade the "

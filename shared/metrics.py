@@ -36,6 +36,9 @@ READ_MODEL_LOOKUPS = Counter(
     "onepic_read_model_lookups_total", "Read-model lookups by render", ["result"])  # hit/miss/error
 RENDER_CACHE = Counter(
     "onepic_render_cache_total", "Render byte-cache lookups", ["result"])  # hit/miss
+QUEUE_WAIT = Histogram(
+    "onepic_queue_wait_seconds", "Age of a message when its consumer got it (publish → delivery)",
+    ["queue"], buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800))
 OUTBOX_RELAYED = Counter(
     "onepic_outbox_relayed_total", "Outbox rows relayed to the broker", ["outcome"])
 

@@ -1,25 +1,25 @@
 """`python -m services.resizer`: the resizer worker process.
 
-Checks its backends before consuming (fail fast, naming the setting, never the credentials),
-finishes the message in flight on SIGTERM/SIGINT, and serves /healthz, /readyz and /metrics
-on RESIZER_METRICS_PORT (0 disables).
+Refuses a setting it cannot use (fail fast, naming the setting, never the credentials), but
+not a backend that is down: it starts anyway, reports it on /readyz and connects when the
+backend returns (the consumer reconnects with capped backoff). Finishes the message in
+flight on SIGTERM/SIGINT, and serves /healthz (the consume loop's heartbeat: a wedged
+consumer fails it), /readyz and /metrics on RESIZER_METRICS_PORT (0 disables).
 
 Run it with MALLOC_ARENA_MAX=2 (see worker.py); the launcher sets it.
 """
 from __future__ import annotations
 
-import json
 import logging
 import signal
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from shared import metrics
 from shared.blobstore import create_blob_store
 from shared.broker import create_broker
 from shared.config import Settings
-from shared.ops import readiness
+from shared.liveness import Heartbeat
+from shared.ops_server import serve_ops  # noqa: F401 - re-exported for the tests
 from shared.server import configure_logging
 
 from .worker import run
@@ -33,68 +33,39 @@ def main() -> int:
     safe = settings.redacted()
     try:
         blobs = create_blob_store(settings.blob_url)
-        blobs.ping()
-    except Exception as e:  # noqa: BLE001 - any failure here is a start-up error
-        # The exception text may quote the URL with its credentials: print its type only.
-        log.error("BLOB_URL %s is not usable (%s); exiting", safe["blob_url"], type(e).__name__)
-        return 2
-    try:
         broker = create_broker(settings.broker_url, queue_prefix=settings.queue_prefix)
-        broker.ping()
-    except Exception as e:  # noqa: BLE001 - any failure means "not usable"
-        log.error("BROKER_URL %s is not usable (%s); exiting", safe["broker_url"], type(e).__name__)
+    except Exception as e:  # noqa: BLE001 - a setting we cannot use is a start-up error
+        # The exception text may quote the URL with its credentials: print its type only.
+        log.error("BLOB_URL %s / BROKER_URL %s are not usable (%s); exiting",
+                  safe["blob_url"], safe["broker_url"], type(e).__name__)
         return 2
+    for name, check in (("BLOB_URL", blobs.ping), ("BROKER_URL", broker.ping)):
+        try:
+            check()
+        except Exception as e:  # noqa: BLE001 - down now is not down for ever
+            log.warning("%s %s does not answer yet (%s); starting anyway", name,
+                        safe[name.lower()], type(e).__name__)
 
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
+    # Beats come at least every second from an alive loop; a handler is bounded by the
+    # image budget, so silence well past it means the loop is stuck.
+    heartbeat = Heartbeat(max_silence=settings.resize_timeout + 60)
     server = None
     if settings.resizer_metrics_port:
-        server = serve_ops(settings.resizer_metrics_port, {"blobstore": blobs.ping, "broker": broker.ping})
+        server = serve_ops(settings.resizer_metrics_port,
+                           {"blobstore": blobs.ping, "broker": broker.ping},
+                           service="resizer", alive=heartbeat.check)
     log.info("resizer consuming; settings %s", safe)
     try:
-        run(settings, stop, blobs=blobs, broker=broker)
+        run(settings, stop, blobs=blobs, broker=broker, beat=heartbeat.beat)
     finally:
         if server:
             server.shutdown()
         broker.close()
     log.info("resizer stopped")
     return 0
-
-
-def serve_ops(port: int, checks: dict,
-              host: str = "0.0.0.0") -> ThreadingHTTPServer:  # noqa: S104 - probes come from outside
-    """/healthz (alive), /readyz (backends answer) and /metrics on a daemon thread."""
-
-    class Ops(BaseHTTPRequestHandler):
-        def do_GET(self):
-            if self.path == "/healthz":
-                self._send(200, "application/json", {"status": "ok", "service": "resizer"})
-            elif self.path == "/readyz":
-                status, body = readiness("resizer", checks)
-                self._send(status, "application/json", body)
-            elif self.path == "/metrics":
-                data, ctype = metrics.exposition()
-                self._send(200, ctype, data)
-            else:
-                self._send(404, "application/json",
-                           {"error": {"code": "not_found", "message": "No such endpoint."}})
-
-        def _send(self, status: int, ctype: str, body):
-            data = body if isinstance(body, bytes) else json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args):  # probes every few seconds would flood the log
-            pass
-
-    server = ThreadingHTTPServer((host, port), Ops)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, name="resizer-ops", daemon=True).start()
-    return server
 
 
 if __name__ == "__main__":

@@ -3,33 +3,55 @@
 Order matters: variants are put before the result is published, so whoever reads the result
 can serve every variant it lists. Keys are content-addressed, so a redelivered request just
 rewrites the same objects and republishes the same result.
+
+Failures are told apart (docs/reliability.md):
+- the bytes can never be decoded (ImageRejected): permanent, acknowledged, and reported as a
+  result with `failed` so the photo becomes `failed` at once;
+- the blob store or the broker is down: RetryLater, the message is kept and retried without
+  spending its delivery attempts;
+- anything else, the time or memory budget exceeded or the variant worker crashing included:
+  raised, so the broker requeues and counts it; past its delivery limit the request is
+  dead-lettered and metadata marks the photo `failed`.
 """
 from __future__ import annotations
 
 import logging
 import time
+from typing import Callable
 
 from shared import metrics
-from shared.blobstore import SHA256_HEX, BlobNotFound, BlobStore, original_key, variant_key
-from shared.broker import RESIZE_REQUESTS, RESIZE_RESULTS, Broker
-from shared.images import CONTENT_TYPES, ImageRejected
-from shared.images.variants import make_variants
+from shared.blobstore import (SHA256_HEX, BlobNotFound, BlobStore, BlobStoreUnavailable,
+                              original_key, variant_key)
+from shared.broker import RESIZE_REQUESTS, RESIZE_RESULTS, Broker, BrokerUnavailable, RetryLater
+from shared.images import CONTENT_TYPES, ImageRejected, Variant
 
 log = logging.getLogger(__name__)
 
 SERVICE = "resizer"
 
 
+def _in_process(original: bytes) -> list[Variant]:
+    from shared.images.variants import make_variants
+    return make_variants(original)
+
+
 class ResizeHandler:
-    def __init__(self, blobs: BlobStore, broker: Broker):
+    def __init__(self, blobs: BlobStore, broker: Broker,
+                 variants: Callable[[bytes], list[Variant]] = _in_process):
+        """`variants` makes the variant set; the resizer process passes a VariantWorker's
+        (budget.py), tests and tools may run it in-process."""
         self.blobs = blobs
         self.broker = broker
+        self.variants = variants
 
     def __call__(self, message: dict) -> None:
         try:
             outcome = self._handle(message)
+        except (BlobStoreUnavailable, BrokerUnavailable) as e:
+            # Not the image's fault: keep the message and retry, attempts unspent.
+            self._consumed("unavailable")
+            raise RetryLater(f"{type(e).__name__}: {e}") from e
         except Exception:
-            # Transient (store or broker down): the broker requeues and we try again later.
             self._consumed("error")
             raise
         self._consumed(outcome)
@@ -47,10 +69,12 @@ class ResizeHandler:
             return "missing"
         started = time.perf_counter()
         try:
-            variants = make_variants(original)
+            variants = self.variants(original)
         except ImageRejected as e:
-            # The same bytes will fail the same way every time: ack rather than loop forever.
+            # The same bytes will fail the same way every time: ack rather than loop forever,
+            # and say so, so the photo becomes `failed` instead of `processing` for ever.
             log.error("original %s cannot be decoded (%s); no variants made", sha, e.code)
+            self.broker.publish(RESIZE_RESULTS, {"sha256": sha, "variants": [], "failed": e.code})
             return "corrupt"
         for v in variants:
             self.blobs.put(variant_key(sha, v.name, v.fmt), v.data, CONTENT_TYPES[v.fmt])

@@ -1,7 +1,8 @@
 """An in-process broker for standalone mode and tests: one queue.Queue per logical queue.
 
 Messages do not survive the process, which is what standalone accepts; what it keeps from
-the real broker is the contract: JSON-only messages, ack after the handler, requeue on error.
+the real broker is the contract: JSON-only messages, ack after the handler, requeue on error,
+the delivery limit and the dead-letter queue, RetryLater retried in place.
 """
 from __future__ import annotations
 
@@ -9,24 +10,27 @@ import json
 import logging
 import queue as queue_mod
 import threading
+from typing import Callable
 
-from . import Broker, Handler
+from . import DELIVERY_LIMIT, Broker, Handler, RetryLater, dead_letter, is_dead_letter
 
 log = logging.getLogger(__name__)
 
-_NAMED: dict[str, MemoryBroker] = {}
+_NAMED: dict[str, "MemoryBroker"] = {}
 _NAMED_LOCK = threading.Lock()
+_BACKOFF_MAX = 10.0
 
 
 class MemoryBroker(Broker):
     def __init__(self, poll_interval: float = 0.1, retry_delay: float = 0.5):
         self.poll_interval = poll_interval
         self.retry_delay = retry_delay
+        # Items are (body, failed deliveries so far).
         self._queues: dict[str, queue_mod.Queue] = {}
         self._lock = threading.Lock()
 
     @classmethod
-    def named(cls, url: str) -> MemoryBroker:
+    def named(cls, url: str) -> "MemoryBroker":
         """One broker per URL per process, so services in one process talk to each other."""
         with _NAMED_LOCK:
             broker = _NAMED.get(url)
@@ -45,27 +49,56 @@ class MemoryBroker(Broker):
         # Serialise now, as the real broker would: a message that is not JSON fails here at
         # the publisher, and the consumer gets its own copy rather than the caller's dict.
         body = json.dumps(message)
-        self._queue(queue).put(body)
+        self._queue(queue).put((body, 0))
 
-    def consume(self, queue: str, handler: Handler, stop: threading.Event) -> None:
+    def consume(self, queue: str, handler: Handler, stop: threading.Event,
+                beat: Callable[[], None] | None = None) -> None:
         q = self._queue(queue)
         while not stop.is_set():
+            if beat:
+                beat()
             try:
-                body = q.get(timeout=self.poll_interval)
+                body, failures = q.get(timeout=self.poll_interval)
             except queue_mod.Empty:
                 continue
+            self._deliver(queue, q, body, failures, handler, stop, beat)
+
+    def _deliver(self, queue, q, body, failures, handler, stop, beat) -> None:
+        backoff = self.retry_delay
+        while True:
             try:
                 handler(json.loads(body))
-            except Exception:
+                return
+            except RetryLater as e:
+                log.warning("handler for %s cannot finish now (%s); retrying in %.1fs",
+                            queue, e, backoff)
+                if stop.wait(backoff):
+                    q.put((body, failures))  # stopping: hand it back uncounted
+                    return
+                if beat:
+                    beat()
+                backoff = min(backoff * 2, _BACKOFF_MAX)
+            except Exception:  # noqa: BLE001 - any other failure counts as a failed delivery
+                failures += 1
+                if failures > DELIVERY_LIMIT and not is_dead_letter(queue):
+                    log.error("handler for %s failed %d times; dead-lettering the message",
+                              queue, failures)
+                    self._queue(dead_letter(queue)).put((body, 0))
+                    return
                 log.exception("handler for %s failed; requeueing the message", queue)
                 # Wait before requeueing so a poisoned message does not spin the CPU; the
                 # wait ends early on stop, and the message is put back either way.
                 stop.wait(self.retry_delay)
-                q.put(body)
+                if failures <= DELIVERY_LIMIT:
+                    q.put((body, failures))
+                return
 
     def pending(self, queue: str) -> int:
         """Messages waiting in `queue` (approximate while consumers run); for tests."""
         return self._queue(queue).qsize()
+
+    def depth(self, queue: str) -> int | None:
+        return self.pending(queue)
 
     def ping(self) -> None:
         return None

@@ -25,8 +25,16 @@ def load(source: bytes, width: int, height: int, *, size: str = "down", crop: st
             source, width, height=height, size=size, crop=crop,
             option_string="fail_on=error", **options)
         return to_srgb(image)
-    except pyvips.Error:
-        raise ImageRejected(422, "corrupt_image", "The image data is corrupt or truncated.") from None
+    except pyvips.Error as e:
+        raise rejection(e) from None
+
+
+def rejection(e: Exception) -> Exception:
+    """What a libvips error means: running out of memory is the machine's state, not the
+    image's (MemoryError: retry later, elsewhere); anything else is corrupt input."""
+    if "memory" in str(e).lower():
+        return MemoryError(f"libvips: {str(e)[:200]}")
+    return ImageRejected(422, "corrupt_image", "The image data is corrupt or truncated.")
 
 
 def render(source: bytes, *, width: int | None, height: int | None, fit: str, fmt: str) -> bytes:
@@ -59,6 +67,6 @@ def sanitize(original: bytes, fmt: str, max_side: int = UNBOUNDED) -> bytes:
 def encode_or_reject(image, fmt: str) -> bytes:
     try:
         return encode(image, fmt)
-    except pyvips.Error:
+    except pyvips.Error as e:
         # Decoding is lazy, so a corrupt body may only surface while encoding.
-        raise ImageRejected(422, "corrupt_image", "The image data is corrupt or truncated.") from None
+        raise rejection(e) from None

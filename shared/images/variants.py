@@ -6,8 +6,8 @@ plus cheap reductions — not one full decode per variant.
 """
 from __future__ import annotations
 
-from . import VARIANTS, ImageRejected, Variant, stored_formats
-from .transform import encode_or_reject, load
+from . import VARIANTS, Variant, stored_formats
+from .transform import encode_or_reject, load, rejection
 from .vips import pyvips
 
 LARGEST = max(VARIANTS.values())
@@ -17,8 +17,8 @@ def make_variants(original: bytes) -> list[Variant]:
     image = load(original, LARGEST, LARGEST, size="down")
     try:
         image = image.copy_memory()
-    except pyvips.Error:  # libvips is lazy: the decode actually runs here
-        raise ImageRejected(422, "corrupt_image", "The image data is corrupt or truncated.") from None
+    except pyvips.Error as e:  # libvips is lazy: the decode actually runs here
+        raise rejection(e) from None
     formats = stored_formats(bool(image.hasalpha()))
     full_w, full_h = image.width, image.height
     out: list[Variant] = []

@@ -8,7 +8,8 @@ from urllib.parse import urlsplit, urlunsplit
 import pika
 import pytest
 
-from shared.broker import BrokerUnavailable, create_broker
+from shared.broker import (DELIVERY_LIMIT, BrokerUnavailable, RetryLater, create_broker,
+                           dead_letter)
 from shared.broker.amqp import AmqpBroker
 
 pytestmark = pytest.mark.integration
@@ -146,6 +147,108 @@ def test_malformed_message_is_dropped_not_looped(broker, raw):
     assert got == [{"ok": 1}, {"ok": 2}]
     left = raw_get(raw, broker.queue_name(q))
     assert left[0] is None, left[2]
+    # Kept for a person to look at, in the dead-letter queue.
+    dead = raw_get(raw, broker.queue_name(dead_letter(q)))
+    assert dead[2] == b"not json"
+
+
+def test_queues_are_quorum_queues_with_a_delivery_limit(broker, raw):
+    q = broker.test_queue("topology")
+    broker.publish(q, {"n": 1})
+    args = {"x-queue-type": "quorum", "x-delivery-limit": DELIVERY_LIMIT,
+            "x-dead-letter-exchange": broker.dead_letter_exchange,
+            "x-dead-letter-routing-key": broker.queue_name(dead_letter(q))}
+    assert broker.queue_arguments(q) == args
+    # Redeclaring with exactly these arguments is accepted; a classic queue is refused.
+    raw.channel().queue_declare(broker.queue_name(q), durable=True, arguments=args)
+    with pytest.raises(pika.exceptions.ChannelClosedByBroker):
+        raw.channel().queue_declare(broker.queue_name(q), durable=True)
+
+
+def test_a_poison_message_is_dead_lettered_and_the_queue_flows(broker, raw):
+    q = broker.test_queue("poison")
+    broker.retry_delay = 0.05
+    broker.publish(q, {"n": "poison"})
+    broker.publish(q, {"n": 1})
+    tries, done = [], threading.Event()
+
+    def handler(m):
+        if m["n"] == "poison":
+            tries.append(1)
+            raise RuntimeError("crashes every time")
+        done.set()
+
+    stop, t = run_consumer(broker, q, handler)
+    assert done.wait(20), "the good message never got past the poison one"
+    deadline = time.monotonic() + 10
+    while (dead := raw_get(raw, broker.queue_name(dead_letter(q))))[0] is None:
+        assert time.monotonic() < deadline, "poison message never dead-lettered"
+        time.sleep(0.1)
+    stop.set()
+    t.join(5)
+    assert json.loads(dead[2]) == {"n": "poison"}
+    assert len(tries) == DELIVERY_LIMIT + 1
+    assert raw_get(raw, broker.queue_name(q))[0] is None
+
+
+def test_retry_later_spends_no_delivery_attempts(broker, raw):
+    q = broker.test_queue("retrylater")
+    broker.retry_delay = 0.01
+    broker.publish(q, {"n": 1})
+    calls, done = [], threading.Event()
+
+    def handler(m):
+        calls.append(m)
+        if len(calls) <= DELIVERY_LIMIT + 2:
+            raise RetryLater("blob store down")
+        done.set()
+
+    stop, t = run_consumer(broker, q, handler)
+    assert done.wait(20)
+    stop.set()
+    t.join(5)
+    assert raw_get(raw, broker.queue_name(dead_letter(q)))[0] is None
+    assert raw_get(raw, broker.queue_name(q))[0] is None
+
+
+def test_a_long_handler_keeps_its_connection_alive(broker, amqp_url, raw):
+    # heartbeat=1: RabbitMQ drops a connection that misses two. The handler runs 4 s on the
+    # worker thread while the connection thread keeps heartbeating: one delivery, acked.
+    slow = AmqpBroker(amqp_url + ("&" if "?" in amqp_url else "?") + "heartbeat=1",
+                      queue_prefix=broker.queue_prefix)
+    q = broker.test_queue("slow")
+    broker.publish(q, {"n": 1})
+    calls, beats, done = [], [], threading.Event()
+
+    def handler(m):
+        calls.append(m)
+        time.sleep(4)
+        done.set()
+
+    stop = threading.Event()
+    t = threading.Thread(target=slow.consume, args=(q, handler, stop),
+                         kwargs={"beat": lambda: beats.append(time.monotonic())}, daemon=True)
+    t.start()
+    assert done.wait(15)
+    time.sleep(1)
+    stop.set()
+    t.join(5)
+    assert calls == [{"n": 1}]
+    assert raw_get(raw, broker.queue_name(q))[0] is None
+    # The liveness beat kept coming while the handler worked.
+    assert max(b - a for a, b in zip(beats, beats[1:])) < 1.0
+
+
+def test_an_empty_classic_queue_is_replaced_a_full_one_is_reported(broker, raw):
+    q1, q2 = broker.test_queue("legacy-empty"), broker.test_queue("legacy-full")
+    channel = raw.channel()
+    channel.queue_declare(broker.queue_name(q1), durable=True)
+    channel.queue_declare(broker.queue_name(q2), durable=True)
+    channel.basic_publish("", broker.queue_name(q2), b"{}")
+    broker.publish(q1, {"n": 1})
+    assert json.loads(raw_get(raw, broker.queue_name(q1))[2]) == {"n": 1}
+    with pytest.raises(BrokerUnavailable, match="still holds 1 messages"):
+        broker.publish(q2, {"n": 1})
 
 
 def test_publish_from_several_threads(broker, raw):

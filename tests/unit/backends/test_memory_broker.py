@@ -103,3 +103,44 @@ def test_queues_are_separate_and_named_brokers_are_shared():
     assert a.pending("one") == 1 and a.pending("two") == 0
     assert MemoryBroker.named("memory://test-broker-a").pending("one") == 1
     a.ping()
+
+
+def test_a_poison_message_is_dead_lettered_and_the_queue_flows_past_it():
+    from shared.broker import DELIVERY_LIMIT, dead_letter
+
+    broker = MemoryBroker(poll_interval=0.01, retry_delay=0.01)
+    broker.publish("q", {"n": "poison"})
+    broker.publish("q", {"n": 1})
+    tries, got = [], []
+
+    def handler(message):
+        if message["n"] == "poison":
+            tries.append(1)
+            raise RuntimeError("crashes every time")
+        got.append(message)
+
+    stop, t = run_consumer(broker, "q", handler)
+    assert wait_for(lambda: broker.pending(dead_letter("q")) == 1 and got == [{"n": 1}])
+    stop.set()
+    t.join(timeout=1)
+    assert len(tries) == DELIVERY_LIMIT + 1
+    assert broker.pending("q") == 0
+
+
+def test_retry_later_keeps_the_message_without_spending_attempts():
+    from shared.broker import DELIVERY_LIMIT, RetryLater, dead_letter
+
+    broker = MemoryBroker(poll_interval=0.01, retry_delay=0.001)
+    broker.publish("q", {"n": 1})
+    calls = []
+
+    def handler(message):
+        calls.append(message)
+        if len(calls) <= DELIVERY_LIMIT + 3:
+            raise RetryLater("store down")
+
+    stop, t = run_consumer(broker, "q", handler)
+    assert wait_for(lambda: len(calls) == DELIVERY_LIMIT + 4, timeout=10)
+    stop.set()
+    t.join(timeout=2)
+    assert broker.pending(dead_letter("q")) == 0 and broker.pending("q") == 0

@@ -75,11 +75,11 @@ def test_relay_thread_retries_until_the_broker_is_back_and_wakes_on_commit(api, 
     try:
         api.record(user["id"], b"one")
         broker.allow = 5
-        msg = broker._queue(RESIZE_REQUESTS).get(timeout=3)
+        msg, _ = broker._queue(RESIZE_REQUESTS).get(timeout=3)
         assert json.loads(msg)["sha256"] == hashlib.sha256(b"one").hexdigest()
         # A new commit wakes the (now idle, 5 s poll) relay at once.
         api.record(user["id"], b"two")
-        msg = broker._queue(RESIZE_REQUESTS).get(timeout=2)
+        msg, _ = broker._queue(RESIZE_REQUESTS).get(timeout=2)
         assert json.loads(msg)["sha256"] == hashlib.sha256(b"two").hexdigest()
     finally:
         stop.set()

@@ -7,7 +7,7 @@ from prometheus_client import REGISTRY
 from services.resizer.handler import ResizeHandler
 from shared.blobstore import BlobStoreUnavailable, original_key, variant_key
 from shared.blobstore.file import FileBlobStore
-from shared.broker import RESIZE_REQUESTS, RESIZE_RESULTS
+from shared.broker import RESIZE_REQUESTS, RESIZE_RESULTS, RetryLater
 from shared.broker.memory import MemoryBroker
 from shared.images import VARIANTS
 from tests import imagefactory as f
@@ -102,23 +102,36 @@ def test_a_sha256_with_a_trailing_newline_is_malformed(blobs, broker):
     assert broker.pending(RESIZE_RESULTS) == 0
 
 
-def test_corrupt_original_publishes_nothing_and_writes_nothing(blobs, broker, tmp_path):
+def test_corrupt_original_reports_failure_and_writes_nothing(blobs, broker, tmp_path):
     sha = store_original(blobs, f.solid_jpeg(300, 300)[:400])
     before = consumed("corrupt")
     ResizeHandler(blobs, broker)({"sha256": sha, "format": "jpeg"})
     assert consumed("corrupt") == before + 1
-    assert broker.pending(RESIZE_RESULTS) == 0
+    # Permanent: said at once, so the photo becomes `failed` rather than waiting for ever.
+    assert results(broker) == [{"sha256": sha, "variants": [], "failed": "corrupt_image"}]
     assert not (tmp_path / "blobs" / "variants").exists()
 
 
-def test_store_failure_raises_so_the_broker_retries(blobs, broker):
+def test_out_of_memory_is_not_corrupt(blobs, broker):
+    # libvips failing to allocate says nothing about the bytes: retried (counted), no verdict.
+    sha = store_original(blobs, f.solid_jpeg(64, 64))
+
+    def oom(_original):
+        raise MemoryError("libvips: out of memory")
+
+    with pytest.raises(MemoryError):
+        ResizeHandler(blobs, broker, oom)({"sha256": sha, "format": "jpeg"})
+    assert broker.pending(RESIZE_RESULTS) == 0
+
+
+def test_store_failure_asks_to_retry_later_without_spending_attempts(blobs, broker):
     sha = store_original(blobs, f.solid_jpeg(200, 200))
 
     class FailingPuts(FileBlobStore):
         def put(self, key, data, content_type="application/octet-stream"):
             raise BlobStoreUnavailable("disk full")
 
-    with pytest.raises(BlobStoreUnavailable):
+    with pytest.raises(RetryLater):
         ResizeHandler(FailingPuts(blobs.root), broker)({"sha256": sha, "format": "jpeg"})
     assert broker.pending(RESIZE_RESULTS) == 0
 

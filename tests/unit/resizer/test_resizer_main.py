@@ -29,7 +29,7 @@ def ops():
         if not state["broker_up"]:
             raise ConnectionError("down")
 
-    server = serve_ops(0, {"broker": broker_check}, host="127.0.0.1")
+    server = serve_ops(0, {"broker": broker_check}, host="127.0.0.1", service="resizer")
     yield server.server_address[1], state
     server.shutdown()
     server.server_close()
@@ -48,10 +48,49 @@ def test_health_readiness_and_metrics(ops):
     assert fetch(port, "/nope")[0] == 404
 
 
-def test_fails_fast_on_unreachable_broker_without_leaking_credentials(tmp_path):
+def test_waits_for_an_unreachable_broker_without_leaking_credentials(tmp_path):
+    # A broker that is down at start is not a reason to exit (the supervisor would only
+    # restart us into the same outage): alive, not ready, retrying, credentials never logged.
+    import signal
+    import socket
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
     env = {**os.environ, "BLOB_URL": f"file://{tmp_path}/blobs",
            "BROKER_URL": "amqp://onepic:hunter2secret@127.0.0.1:1/%2f",
-           "RESIZER_METRICS_PORT": "0"}
+           "RESIZER_METRICS_PORT": str(port)}
+    proc = subprocess.Popen([sys.executable, "-m", "services.resizer"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                health = fetch(port, "/healthz")
+                break
+            except OSError:
+                assert proc.poll() is None, proc.communicate()[0]
+                assert time.monotonic() < deadline, "ops port never opened"
+                time.sleep(0.2)
+        assert health[0] == 200
+        status, body = fetch(port, "/readyz")
+        assert status == 503 and json.loads(body)["failed"][0]["dependency"] == "broker"
+        time.sleep(1.5)  # a reconnect attempt or two
+        assert proc.poll() is None
+        proc.send_signal(signal.SIGTERM)
+        output, _ = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, output
+    assert "BROKER_URL" in output
+    assert "hunter2secret" not in output
+
+
+def test_fails_fast_on_a_broker_url_it_cannot_use(tmp_path):
+    env = {**os.environ, "BLOB_URL": f"file://{tmp_path}/blobs",
+           "BROKER_URL": "kafka://onepic:hunter2secret@127.0.0.1:1/", "RESIZER_METRICS_PORT": "0"}
     proc = subprocess.run([sys.executable, "-m", "services.resizer"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
