@@ -31,7 +31,7 @@ def drain(broker, queue):
     out = []
     q = broker._queue(queue)
     while not q.empty():
-        out.append(json.loads(q.get_nowait()))
+        out.append(json.loads(q.get_nowait()[0]))
     return out
 
 
