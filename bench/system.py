@@ -40,7 +40,7 @@ class System:
             tag = uuid.uuid4().hex[:8]
             self.database, var = f"{self.database}_{tag}", f"{var}-{tag}"
         ports = {k: free_port() for k in ("PORT", "METADATA_PORT", "UPLOAD_PORT", "RENDER_PORT",
-                                          "RESIZER_METRICS_PORT")}
+                                          "RESIZER_METRICS_PORT", "METADATA_WORKER_PORT")}
         self.var = VAR / var
         env = {**_clean_env(), **{k: str(v) for k, v in ports.items()},
                "UP_DATABASE": self.database, "UP_POSTGRES": POSTGRES,

@@ -85,6 +85,10 @@ class Settings:
     resizer_metrics_port: int = _option(
         "RESIZER_METRICS_PORT", 8104,
         "Port of the resizer's /healthz, /readyz and /metrics; 0 disables it.")
+    metadata_worker_port: int = _option(
+        "METADATA_WORKER_PORT", 8105,
+        "Port of the metadata worker's /healthz (its loops beat), /readyz and /metrics; 0 "
+        "disables it.")
     resize_timeout: float = _option(
         "RESIZE_TIMEOUT", 60.0,
         "Seconds the resizer may spend on one image before it kills the work (a failed "

@@ -39,6 +39,8 @@ RENDER_CACHE = Counter(
 QUEUE_WAIT = Histogram(
     "onepic_queue_wait_seconds", "Age of a message when its consumer got it (publish → delivery)",
     ["queue"], buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800))
+DEAD_LETTERS = Counter(
+    "onepic_dead_letters_total", "Messages that reached a dead-letter queue (gave up on)", ["queue"])
 OUTBOX_RELAYED = Counter(
     "onepic_outbox_relayed_total", "Outbox rows relayed to the broker", ["outcome"])
 

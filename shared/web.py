@@ -62,10 +62,16 @@ def error_response(status: int, code: str, message: str) -> Response:
     return resp
 
 
-def install(app: Flask, service: str, checks: dict[str, Callable[[], None]]) -> None:
+def install(app: Flask, service: str, checks: dict[str, Callable[[], None]],
+            degraded: dict[str, Callable[[], None]] | None = None,
+            unavailable: dict[type, str] | None = None) -> None:
     """Add error handlers, operations endpoints and request metrics to `app`.
 
-    `checks` maps a dependency name to a callable that raises when it is not ready."""
+    `checks` maps a dependency the service cannot work without to a callable that raises
+    when it is not ready; `degraded`, the ones it works around (reported, never a 503).
+    `unavailable` adds exception types of the service's own backends (metadata: the
+    database's) to answer 503 + Retry-After, with what to call them."""
+    kinds = {**_UNAVAILABLE, **(unavailable or {})}
 
     @app.errorhandler(ApiError)
     def _api_error(e: ApiError):
@@ -86,13 +92,17 @@ def install(app: Flask, service: str, checks: dict[str, Callable[[], None]]) -> 
 
     def _unavailable(e: Exception):
         # These messages name hosts and operations, never credentials (see each backend).
-        log.warning("%s %s: %s: %s", request.method, request.path, type(e).__name__, e)
-        what = next(v for k, v in _UNAVAILABLE.items() if isinstance(e, k))
+        # A database error's text carries its SQL and parameters (tokens' hashes, …): only
+        # the driver's first line (what failed to connect or timed out) is logged.
+        detail = str(getattr(e, "orig", None) or e).strip().splitlines()
+        log.warning("%s %s: %s: %s", request.method, request.path, type(e).__name__,
+                    detail[0] if detail else "")
+        what = next(v for k, v in kinds.items() if isinstance(e, k))
         resp = error_response(503, "unavailable", f"{what} is unavailable; try again shortly.")
         resp.headers["Retry-After"] = RETRY_AFTER
         return resp
 
-    for exc in _UNAVAILABLE:
+    for exc in kinds:
         app.register_error_handler(exc, _unavailable)
 
     @app.errorhandler(Exception)
@@ -107,7 +117,7 @@ def install(app: Flask, service: str, checks: dict[str, Callable[[], None]]) -> 
 
     @app.get("/readyz")
     def readyz():
-        status, body = readiness(service, checks)
+        status, body = readiness(service, checks, degraded)
         return jsonify(body), status
 
     @app.get("/metrics")

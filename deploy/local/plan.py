@@ -2,6 +2,7 @@
 
 Overridable from the environment so the end-to-end tests can run their own copy beside a
 developer's: PORT (gateway), METADATA_PORT, UPLOAD_PORT, RENDER_PORT, RESIZER_METRICS_PORT,
+METADATA_WORKER_PORT,
 UP_DATABASE (name, created if missing), UP_POSTGRES (server URL), UP_REDIS (server URL),
 UP_REDIS_DB, BROKER_URL, QUEUE_PREFIX, UP_VAR_DIR, UP_WORKERS, UP_TIMEOUT.
 INTERNAL_TOKEN is generated per run unless a usable one is given; TRUSTED_PROXIES defaults to
@@ -58,7 +59,11 @@ def render_argv(port: int, workers: str) -> list[str]:
     worker: the warm path holds the GIL throughout, so more threads only contend for it."""
     return [sys.executable, "-m", "granian", "--interface", "wsgi", "--factory",
             "--no-ws", "--host", "127.0.0.1", "--port", str(port), "--workers", workers,
-            "--blocking-threads", "1", "services.render.app:create_app"]
+            "--blocking-threads", "1",
+            # One worker crashing must not stop render: granian starts a new one (after 1 s,
+            # not its default 3.5: the other workers carry the load meanwhile).
+            "--respawn-failed-workers", "--respawn-interval", "1",
+            "services.render.app:create_app"]
 
 
 def _workers_share_metrics(env: dict[str, str], var: Path, name: str) -> dict[str, str]:
@@ -73,6 +78,7 @@ def build(environ: dict[str, str] | None = None) -> Plan:
     ports = {name: int(e.get(f"{name.upper()}_PORT") or default) for name, default in
              (("metadata", 8101), ("upload", 8102), ("render", 8103))}
     metrics_port = int(e.get("RESIZER_METRICS_PORT") or 8104)
+    worker_port = int(e.get("METADATA_WORKER_PORT") or 8105)
     var = Path(e.get("UP_VAR_DIR") or ROOT / "var" / "up").resolve()
     postgres = (e.get("UP_POSTGRES") or "postgresql://root@127.0.0.1:5432").rstrip("/")
     database = e.get("UP_DATABASE") or "onepic"
@@ -108,7 +114,9 @@ def build(environ: dict[str, str] | None = None) -> Plan:
                 _workers_share_metrics(env, var, "upload"), urls["upload"] + "/readyz"),
         Process("render", render_argv(ports["render"], workers),
                 _workers_share_metrics(env, var, "render"), urls["render"] + "/readyz"),
-        Process("metadata-worker", [py, "-m", "services.metadata.worker"], env, None),
+        Process("metadata-worker", [py, "-m", "services.metadata.worker"],
+                {**env, "METADATA_WORKER_PORT": str(worker_port)},
+                f"http://127.0.0.1:{worker_port}/readyz"),
         # MALLOC_ARENA_MAX: libvips threads would otherwise each grow a glibc arena.
         Process("resizer", [py, "-m", "services.resizer"],
                 {**env, "MALLOC_ARENA_MAX": "2", "RESIZER_METRICS_PORT": str(metrics_port)},

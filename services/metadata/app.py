@@ -54,7 +54,10 @@ def create_app(settings: Settings | None = None, *, cache: Cache | None = None,
     app.register_blueprint(emails_routes.bp)
     app.register_blueprint(internal_api.bp)
     app.register_blueprint(openapi.bp)
-    web.install(app, "metadata", checks={"database": lambda: db.ping(engine),
-                                         "cache": cache.ping})
+    # Without Redis metadata still answers (the read model heals later): degraded, not
+    # unready (guarantee 3). Without Postgres it can do nothing.
+    web.install(app, "metadata", checks={"database": lambda: db.ping(engine)},
+                degraded={"cache": lambda: cache.ping()},
+                unavailable={e: "The photo database" for e in db.UNAVAILABLE})
     log.info("metadata service ready (database %s)", engine.url.render_as_string(hide_password=True))
     return app

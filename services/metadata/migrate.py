@@ -97,7 +97,8 @@ def _file_lock(engine: Engine) -> Iterator[None]:
 def main() -> int:
     settings = Settings.from_env()
     configure_logging(settings.log_level)
-    engine = db.create_engine(settings.database_url)
+    # No statement timeout: a migration may rewrite a big table (it takes its own locks).
+    engine = db.create_engine(settings.database_url, statement_timeout=None)
     try:
         upgrade(engine)
     finally:

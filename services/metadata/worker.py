@@ -1,5 +1,10 @@
-"""`python -m services.metadata.worker`: the outbox relay and the resize.results consumer,
-until SIGTERM. Standalone mode runs the same two loops as threads via start_background."""
+"""`python -m services.metadata.worker`: the outbox relay, the resize.results consumer and
+the consumer of dead-lettered resize requests (photos → `failed`), until SIGTERM.
+Standalone mode runs the same loops as threads via start_background.
+
+Its probe (METADATA_WORKER_PORT): /healthz fails when a loop stops beating (wedged), /readyz
+when Postgres or RabbitMQ does not answer. A backend that is down at start is waited for,
+not a reason to exit."""
 from __future__ import annotations
 
 import logging
@@ -12,39 +17,71 @@ from sqlalchemy.engine import Engine
 from shared.broker import RESIZE_RESULTS, Broker, create_broker
 from shared.cache import Cache, create_cache
 from shared.config import Settings
+from shared.liveness import Heartbeat
+from shared.ops_server import serve_ops
 from shared.readmodel import ReadModel
 from shared.server import configure_logging
 
 from . import db, migrate
 from .relay.outbox import OutboxRelay
 from .relay.readmodel_writer import ReadModelWriter
-from .relay.results import ResultsConsumer
+from .relay.results import DEAD_REQUESTS, ResultsConsumer
 
 log = logging.getLogger(__name__)
 
 
+LOOPS = ("outbox", "results", "dead-letters")
+
+
 def start_background(settings: Settings, stop: threading.Event, *, cache: Cache | None = None,
-                     broker: Broker | None = None,
-                     engine: Engine | None = None) -> list[threading.Thread]:
-    """Start the two loops. Pass `engine` to share one already checked at head (standalone
-    shares the metadata app's: one pool on the SQLite file, one schema check)."""
+                     broker: Broker | None = None, engine: Engine | None = None,
+                     beats: dict[str, Heartbeat] | None = None) -> list[threading.Thread]:
+    """Start the loops. Pass `engine` to share one already checked at head (standalone
+    shares the metadata app's: one pool on the SQLite file, one schema check). `beats`
+    (name in LOOPS → Heartbeat) receive each loop's liveness beat."""
     if engine is None:
         engine = db.create_engine(settings.database_url)
-        migrate.check_at_head(engine)
+        wait_for_schema(engine, stop)
     if cache is None:  # not `or`: an empty cache is falsy (it has a length)
         cache = create_cache(settings.cache_url)
     if broker is None:
         broker = create_broker(settings.broker_url, settings.queue_prefix)
+    beats = beats or {}
+    beat = {name: (beats[name].beat if name in beats else None) for name in LOOPS}
     relay = OutboxRelay(engine, broker)
     consumer = ResultsConsumer(engine, ReadModelWriter(ReadModel(cache)))
     threads = [
-        threading.Thread(target=relay.run, args=(stop,), name="metadata-outbox", daemon=True),
+        threading.Thread(target=relay.run, args=(stop, beat["outbox"]), name="metadata-outbox",
+                         daemon=True),
         threading.Thread(target=broker.consume, args=(RESIZE_RESULTS, consumer.handle, stop),
-                         name="metadata-results", daemon=True),
+                         kwargs={"beat": beat["results"]}, name="metadata-results", daemon=True),
+        threading.Thread(target=broker.consume,
+                         args=(DEAD_REQUESTS, consumer.handle_dead_letter, stop),
+                         kwargs={"beat": beat["dead-letters"]}, name="metadata-dead-letters",
+                         daemon=True),
     ]
     for t in threads:
         t.start()
     return threads
+
+
+def wait_for_schema(engine: Engine, stop: threading.Event, max_backoff: float = 10.0,
+                    beat=None) -> None:
+    """Until the database answers at the head revision (or `stop`): a database that is down
+    at start is waited for with capped backoff. A schema behind head still fails at once
+    once the database answers (RuntimeError): waiting cannot fix that."""
+    backoff = 0.5
+    while not stop.is_set():
+        try:
+            migrate.check_at_head(engine)
+            return
+        except db.UNAVAILABLE as e:
+            log.warning("metadata worker: database not reachable (%s); retrying in %.1fs",
+                        type(e).__name__, backoff)
+            if beat:
+                beat()  # waiting for the database is not being wedged
+            stop.wait(backoff)
+            backoff = min(backoff * 2, max_backoff)
 
 
 def main() -> int:
@@ -54,8 +91,19 @@ def main() -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     broker = create_broker(settings.broker_url, settings.queue_prefix)
-    threads = start_background(settings, stop, broker=broker)
-    log.info("metadata worker running: outbox relay and resize.results consumer")
+    engine = db.create_engine(settings.database_url)
+    beats = {name: Heartbeat(max_silence=60) for name in LOOPS}
+    server = None
+    if settings.metadata_worker_port:
+        server = serve_ops(settings.metadata_worker_port,
+                           {"database": lambda: db.ping(engine), "broker": broker.ping},
+                           service="metadata-worker",
+                           alive=lambda: [b.check() for b in beats.values()])
+    wait_for_schema(engine, stop, beat=lambda: [b.beat() for b in beats.values()])
+    if stop.is_set():
+        return 0
+    threads = start_background(settings, stop, broker=broker, engine=engine, beats=beats)
+    log.info("metadata worker running: outbox relay, resize.results and dead-letter consumers")
     status = 0
     while not stop.wait(0.5):
         if not all(t.is_alive() for t in threads):
@@ -64,6 +112,8 @@ def main() -> int:
             stop.set()
     for t in threads:
         t.join(timeout=30)
+    if server:
+        server.shutdown()
     broker.close()
     log.info("metadata worker stopped")
     return status

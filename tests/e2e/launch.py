@@ -126,10 +126,11 @@ def start_services(workdir: Path) -> System:
     import redis
 
     tag = uuid.uuid4().hex[:10]
-    gateway, metadata, upload, render, resizer = free_ports(5)
+    gateway, metadata, upload, render, resizer, worker = free_ports(6)
     env = _base_env()
     env.update(PORT=str(gateway), METADATA_PORT=str(metadata), UPLOAD_PORT=str(upload),
                RENDER_PORT=str(render), RESIZER_METRICS_PORT=str(resizer),
+               METADATA_WORKER_PORT=str(worker),
                UP_DATABASE=f"onepic_e2e_{tag}", UP_POSTGRES=POSTGRES, UP_REDIS_DB=str(REDIS_DB),
                QUEUE_PREFIX=f"onepic_e2e_{tag}", UP_VAR_DIR=str(workdir / "up"), UP_TIMEOUT="90")
     redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB).flushdb()

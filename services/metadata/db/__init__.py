@@ -9,13 +9,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 
-def create_engine(url: str) -> Engine:
+def create_engine(url: str, *, statement_timeout: float | None = 5.0) -> Engine:
+    """`statement_timeout` applies to PostgreSQL (SQLite has its busy timeout)."""
     if url.startswith("sqlite"):
         from . import sqlite
         return sqlite.create_engine(url)
     if url.startswith(("postgresql", "postgres")):
         from . import postgres
-        return postgres.create_engine(url)
+        return postgres.create_engine(url, statement_timeout=statement_timeout)
     raise ValueError("DATABASE_URL: unsupported scheme (use postgresql:// or sqlite:///)")
 
 
@@ -58,6 +59,11 @@ def _dialect_insert(conn: Connection, table: sa.Table):
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert(table)
+
+
+# What the database being down or too slow looks like through SQLAlchemy: answered 503 +
+# Retry-After by the APIs, retried (not counted against a message) by the consumers.
+UNAVAILABLE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
 
 
 def ping(engine: Engine) -> None:

@@ -70,6 +70,8 @@ images = sa.Table(
     sa.Column("alpha", sa.Boolean, nullable=False),
     sa.Column("frames", sa.Integer, nullable=False),
     sa.Column("created_at", Timestamp, nullable=False),
+    # Why the resizer gave up on it (corrupt_image, gave_up), else NULL (migration 0003).
+    sa.Column("failed", sa.Text, nullable=True),
 )
 
 variants = sa.Table(

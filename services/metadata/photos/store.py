@@ -20,7 +20,7 @@ PAGE_SIZE = 20
 
 _COLUMNS = (photos.c.seq, photos.c.id, photos.c.user_id, photos.c.sha256, photos.c.alt,
             photos.c.rating, photos.c.created_at, images.c.format, images.c.width,
-            images.c.height, images.c.bytes, images.c.alpha, images.c.frames)
+            images.c.height, images.c.bytes, images.c.alpha, images.c.frames, images.c.failed)
 _SELECT = sa.select(*_COLUMNS).select_from(photos.join(images, photos.c.sha256 == images.c.sha256))
 
 
@@ -162,5 +162,6 @@ def photo_json(photo: dict, origin: str) -> dict:
         "alt": photo["alt"], "rating": photo["rating"], "created_at": ids.iso(photo["created_at"]),
         "url": url,
         "variants": {name: (f"{url}?size={name}" if name in names else None) for name in VARIANTS},
-        "status": "ready" if all(name in names for name in VARIANTS) else "processing",
+        "status": ("ready" if all(name in names for name in VARIANTS)
+                   else "failed" if photo.get("failed") else "processing"),
     }

@@ -67,9 +67,12 @@ class OutboxRelay:
             raise failure
         return len(published)
 
-    def run(self, stop: threading.Event) -> None:
+    def run(self, stop: threading.Event, beat=None) -> None:
+        """Relay until `stop`; `beat()` (liveness) once per pass, at least every 10 s."""
         backoff = self.min_backoff
         while not stop.is_set():
+            if beat:
+                beat()
             try:
                 n = self.relay_once()
                 backoff = self.min_backoff

@@ -3,13 +3,17 @@ model of every photo and user showing that image. Idempotent (upserts), so redel
 harmless."""
 from __future__ import annotations
 
+import contextlib
 import logging
+import re
+
+import sqlalchemy as sa
 
 from sqlalchemy.engine import Engine
 
 from shared import metrics
 from shared.blobstore import SHA256_HEX
-from shared.broker import RESIZE_RESULTS
+from shared.broker import RESIZE_REQUESTS, RESIZE_RESULTS, RetryLater, dead_letter
 from shared.images import FORMATS, VARIANTS
 
 from .. import db
@@ -18,15 +22,26 @@ from .readmodel_writer import ReadModelWriter
 
 log = logging.getLogger(__name__)
 
+DEAD_REQUESTS = dead_letter(RESIZE_REQUESTS)
+
+
 class MalformedResult(ValueError):
     pass
 
 
-def parse(message: dict) -> tuple[str, list[dict]]:
+FAILED_CODE = re.compile(r"[a-z_]{1,40}")
+
+
+def parse(message: dict) -> tuple[str, list[dict], str | None]:
+    """(sha256, variant rows, failure code or None). A result with `failed` says the resizer
+    gave up on the image for good (it lists no variants)."""
     sha256 = message.get("sha256") if isinstance(message, dict) else None
     items = message.get("variants") if isinstance(message, dict) else None
     if not isinstance(sha256, str) or not SHA256_HEX.fullmatch(sha256) or not isinstance(items, list):
         raise MalformedResult("expected {sha256, variants: [...]}")
+    failed = message.get("failed")
+    if failed is not None and not (isinstance(failed, str) and FAILED_CODE.fullmatch(failed)):
+        raise MalformedResult(f"bad failure code {failed!r}")
     out = []
     for v in items:
         if (not isinstance(v, dict) or v.get("name") not in VARIANTS or v.get("fmt") not in FORMATS
@@ -35,7 +50,7 @@ def parse(message: dict) -> tuple[str, list[dict]]:
             raise MalformedResult(f"bad variant entry {v!r}")
         out.append({"sha256": sha256, "name": v["name"], "fmt": v["fmt"], "width": v["width"],
                     "height": v["height"], "bytes": v["bytes"]})
-    return sha256, out
+    return sha256, out, failed
 
 
 class ResultsConsumer:
@@ -44,13 +59,13 @@ class ResultsConsumer:
 
     def handle(self, message: dict) -> None:
         try:
-            sha256, rows = parse(message)
+            sha256, rows, failed = parse(message)
         except MalformedResult as e:
             # Retrying cannot fix a malformed message: acknowledge it (drop) and say so.
             log.error("resize.results: dropping malformed message: %s", e)
             metrics.EVENTS_CONSUMED.labels("metadata", RESIZE_RESULTS, "rejected").inc()
             return
-        with self.engine.connect() as conn:
+        with _database_or_retry(), self.engine.connect() as conn:
             with db.write(conn):
                 known = conn.execute(images.select().where(images.c.sha256 == sha256)).first()
                 if known is None:
@@ -59,5 +74,40 @@ class ResultsConsumer:
                     return
                 for row in rows:
                     db.upsert(conn, variants, row, ["sha256", "name", "fmt"])
+                if failed:
+                    mark_failed(conn, sha256, failed)
             self.writer.refresh_image(conn, sha256)
-        metrics.EVENTS_CONSUMED.labels("metadata", RESIZE_RESULTS, "ok").inc()
+        metrics.EVENTS_CONSUMED.labels("metadata", RESIZE_RESULTS, "failed" if failed else "ok").inc()
+
+    def handle_dead_letter(self, message: dict) -> None:
+        """A resize request the resizer never finished within the delivery limit (it crashed,
+        or ran out of time or memory, every time): its photos become `failed`."""
+        sha256 = message.get("sha256")
+        if not isinstance(sha256, str) or not SHA256_HEX.fullmatch(sha256):
+            log.error("%s: dropping malformed message", DEAD_REQUESTS)
+            return
+        with _database_or_retry(), self.engine.connect() as conn:
+            with db.write(conn):
+                marked = mark_failed(conn, sha256, "gave_up")
+            if marked:
+                log.error("resizer gave up on image %s after its delivery limit; photos failed",
+                          sha256)
+                self.writer.refresh_image(conn, sha256)
+        metrics.DEAD_LETTERS.labels(RESIZE_REQUESTS).inc()
+
+
+def mark_failed(conn, sha256: str, code: str) -> bool:
+    """Record why an image has no variants; never over variants that did get made (a
+    dead letter can trail a later, successful redelivery)."""
+    has_variants = sa.exists().where(variants.c.sha256 == sha256)
+    return conn.execute(images.update().where(images.c.sha256 == sha256, ~has_variants)
+                        .values(failed=code)).rowcount == 1
+
+
+@contextlib.contextmanager
+def _database_or_retry():
+    """The database being down is no fault of the message: retry it, attempts unspent."""
+    try:
+        yield
+    except db.UNAVAILABLE as e:
+        raise RetryLater(f"database: {type(e).__name__}") from e

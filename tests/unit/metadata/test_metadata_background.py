@@ -125,3 +125,43 @@ def test_results_drop_what_cannot_be_recorded(engine, read_model, message):
     consumer.handle(message)  # returns (acks) instead of raising into a requeue loop
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM variants").scalar_one() == 0
+
+
+def test_a_failure_result_makes_the_photo_failed(api, client, engine, read_model):
+    alice = api.signup("alice")
+    photo = api.record(alice["id"], b"corrupt").get_json()
+    consumer = ResultsConsumer(engine, ReadModelWriter(read_model))
+    consumer.handle({"sha256": photo["sha256"], "variants": [], "failed": "corrupt_image"})
+    got = client.get(f"/v1/photos/{photo['id']}", headers=api.auth(alice["token"])).get_json()
+    assert got["status"] == "failed"
+
+
+def test_a_dead_lettered_request_fails_the_photo_but_never_a_finished_one(
+        api, client, engine, read_model):
+    alice = api.signup("alice")
+    h = api.auth(alice["token"])
+    stuck = api.record(alice["id"], b"crashes libvips").get_json()
+    done = api.record(alice["id"], b"made it on a redelivery").get_json()
+    consumer = ResultsConsumer(engine, ReadModelWriter(read_model))
+    consumer.handle(result_for(done["sha256"]))
+    for photo in (stuck, done):
+        consumer.handle_dead_letter({"sha256": photo["sha256"], "format": "jpeg"})
+    assert client.get(f"/v1/photos/{stuck['id']}", headers=h).get_json()["status"] == "failed"
+    assert client.get(f"/v1/photos/{done['id']}", headers=h).get_json()["status"] == "ready"
+
+
+def test_the_database_down_asks_to_retry_not_to_spend_an_attempt(engine, read_model, monkeypatch):
+    import sqlalchemy as sa
+
+    from shared.broker import RetryLater
+
+    consumer = ResultsConsumer(engine, ReadModelWriter(read_model))
+
+    def down():
+        raise sa.exc.OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(consumer.engine, "connect", down)
+    with pytest.raises(RetryLater):
+        consumer.handle(result_for("a" * 64))
+    with pytest.raises(RetryLater):
+        consumer.handle_dead_letter({"sha256": "a" * 64})

@@ -9,6 +9,20 @@ def test_readyz_reports_database_and_cache(client):
     assert r.status_code == 200 and r.get_json()["failed"] == []
 
 
+def test_readyz_without_the_cache_is_degraded_not_unready(cache, client, monkeypatch):
+    # Guarantee 3: metadata answers without Redis (the read model heals later), so a Redis
+    # outage must not take every metadata pod out of the Service.
+    from shared.cache import CacheUnavailable
+
+    def down():
+        raise CacheUnavailable("redis: ConnectionError")
+
+    monkeypatch.setattr(cache, "ping", down)
+    r = client.get("/readyz")
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["degraded"] == [{"dependency": "cache", "error": "CacheUnavailable"}]
+
+
 def _served(app) -> set[tuple[str, str]]:
     """(OpenAPI path, method) of every /v1 route of the app: `<path:email>` → `{email}`."""
     return {(re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", r.rule), m)
