@@ -89,6 +89,14 @@ class Settings:
         "METADATA_WORKER_PORT", 8105,
         "Port of the metadata worker's /healthz (its loops beat), /readyz and /metrics; 0 "
         "disables it.")
+    gc_interval: float = _option(
+        "GC_INTERVAL", 300.0,
+        "Seconds between the metadata worker's garbage-collection passes (bytes no photo "
+        "uses, orphans, temp files); 0 disables them.")
+    gc_grace: float = _option(
+        "GC_GRACE", 3600.0,
+        "Seconds an image stays unreferenced, and an orphan or temp file untouched, before "
+        "garbage collection removes its bytes.")
     resize_timeout: float = _option(
         "RESIZE_TIMEOUT", 60.0,
         "Seconds the resizer may spend on one image before it kills the work (a failed "

@@ -41,6 +41,9 @@ QUEUE_WAIT = Histogram(
     ["queue"], buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800))
 DEAD_LETTERS = Counter(
     "onepic_dead_letters_total", "Messages that reached a dead-letter queue (gave up on)", ["queue"])
+GC_REMOVED = Counter(
+    "onepic_gc_removed_total", "What garbage collection removed",
+    ["kind"])  # image (rows), original, variant, orphan (blobs), temp (files)
 OUTBOX_RELAYED = Counter(
     "onepic_outbox_relayed_total", "Outbox rows relayed to the broker", ["outcome"])
 

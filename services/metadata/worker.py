@@ -11,9 +11,11 @@ import logging
 import signal
 import sys
 import threading
+import time
 
 from sqlalchemy.engine import Engine
 
+from shared.blobstore import create_blob_store
 from shared.broker import RESIZE_RESULTS, Broker, create_broker
 from shared.cache import Cache, create_cache
 from shared.config import Settings
@@ -22,7 +24,7 @@ from shared.ops_server import serve_ops
 from shared.readmodel import ReadModel
 from shared.server import configure_logging
 
-from . import db, migrate
+from . import db, gc, migrate
 from .relay.outbox import OutboxRelay
 from .relay.readmodel_writer import ReadModelWriter
 from .relay.results import DEAD_REQUESTS, ResultsConsumer
@@ -30,7 +32,7 @@ from .relay.results import DEAD_REQUESTS, ResultsConsumer
 log = logging.getLogger(__name__)
 
 
-LOOPS = ("outbox", "results", "dead-letters")
+LOOPS = ("outbox", "results", "dead-letters", "gc")
 
 
 def start_background(settings: Settings, stop: threading.Event, *, cache: Cache | None = None,
@@ -50,9 +52,12 @@ def start_background(settings: Settings, stop: threading.Event, *, cache: Cache 
     beat = {name: (beats[name].beat if name in beats else None) for name in LOOPS}
     relay = OutboxRelay(engine, broker)
     consumer = ResultsConsumer(engine, ReadModelWriter(ReadModel(cache)))
+    blobs = create_blob_store(settings.blob_url)
     threads = [
         threading.Thread(target=relay.run, args=(stop, beat["outbox"]), name="metadata-outbox",
                          daemon=True),
+        threading.Thread(target=collect_garbage, args=(settings, engine, blobs, stop, beat["gc"]),
+                         name="metadata-gc", daemon=True),
         threading.Thread(target=broker.consume, args=(RESIZE_RESULTS, consumer.handle, stop),
                          kwargs={"beat": beat["results"]}, name="metadata-results", daemon=True),
         threading.Thread(target=broker.consume,
@@ -63,6 +68,27 @@ def start_background(settings: Settings, stop: threading.Event, *, cache: Cache 
     for t in threads:
         t.start()
     return threads
+
+
+def collect_garbage(settings: Settings, engine: Engine, blobs, stop: threading.Event,
+                    beat=None) -> None:
+    """gc.sweep every GC_INTERVAL seconds (never when it is 0); a failed pass is retried at
+    the next interval."""
+    while not stop.is_set():
+        if beat:
+            beat()
+        if settings.gc_interval > 0:
+            try:
+                gc.sweep(engine, blobs, grace=settings.gc_grace)
+            except Exception:  # noqa: BLE001 - a backend may be down; next pass retries
+                log.exception("gc: pass failed; retrying in %.0fs", settings.gc_interval)
+        # Beat while waiting: the interval may be longer than the liveness limit.
+        deadline = time.monotonic() + (settings.gc_interval or 3600)
+        while not stop.wait(min(10.0, max(0.0, deadline - time.monotonic()))):
+            if beat:
+                beat()
+            if time.monotonic() >= deadline:
+                break
 
 
 def wait_for_schema(engine: Engine, stop: threading.Event, max_backoff: float = 10.0,

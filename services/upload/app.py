@@ -77,6 +77,11 @@ def create_app(settings: Settings | None = None, *, blobs: BlobStore | None = No
             "width": info.width, "height": info.height, "bytes": len(data),
             "alpha": info.alpha, "frames": info.frames, **fields,
         })
+        # Garbage collection may have removed these bytes between our put (or exists) and
+        # the photo's commit, if the image had been unreferenced past its grace period. The
+        # committed photo now protects them, so one check after it is enough.
+        if not blobs.exists(key):
+            blobs.put(key, data, CONTENT_TYPES[info.format])
         return jsonify(body), status
 
     return app

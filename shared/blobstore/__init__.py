@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from typing import Iterator
 from urllib.parse import urlsplit
 
 # A content address: 64 lower-case hex digits. Use with fullmatch (`$` in a pattern passed
@@ -42,6 +43,17 @@ class BlobStore(ABC):
     @abstractmethod
     def ping(self) -> None:
         """Raise BlobStoreUnavailable if the store cannot serve requests."""
+
+    def list(self, prefix: str) -> Iterator[tuple[str, float]]:
+        """(key, last-modified as a Unix time) of every object whose key starts with
+        `prefix`; for garbage collection (services/metadata/gc.py)."""
+        raise NotImplementedError
+
+    def sweep_temp(self, older_than: float) -> int:
+        """Remove temporary files of writers killed mid-write, last touched before the Unix
+        time `older_than`; how many. Stores without such files return 0 (S3 drops the
+        parts of an unfinished upload itself, by the bucket's lifecycle rule)."""
+        return 0
 
 
 def original_key(sha256: str) -> str:

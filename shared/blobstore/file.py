@@ -99,6 +99,37 @@ class FileBlobStore(BlobStore):
         except OSError as e:
             raise BlobStoreUnavailable(f"cannot delete blob {key}: {e}") from e
 
+    def list(self, prefix: str):
+        base = self.root / prefix.rstrip("/") if prefix.endswith("/") else self.root
+        if not base.is_dir():
+            return
+        try:
+            for path in base.rglob("*"):
+                key = path.relative_to(self.root).as_posix()
+                if path.name.startswith(".tmp-") or not key.startswith(prefix):
+                    continue
+                try:
+                    if path.is_file():
+                        yield key, path.stat().st_mtime
+                except FileNotFoundError:
+                    continue  # removed while we walked
+        except OSError as e:
+            raise BlobStoreUnavailable(f"cannot list blobs under {prefix}: {e}") from e
+
+    def sweep_temp(self, older_than: float) -> int:
+        """`.part` files left by a put that died between mkstemp and the rename."""
+        removed = 0
+        for path in self.root.rglob(".tmp-*.part"):
+            try:
+                if path.stat().st_mtime < older_than:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue
+            except OSError as e:
+                raise BlobStoreUnavailable(f"cannot remove {path.name}: {e}") from e
+        return removed
+
     def ping(self) -> None:
         if not self.root.is_dir():
             raise BlobStoreUnavailable(f"blob root {self.root} is not a directory")

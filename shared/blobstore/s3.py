@@ -104,6 +104,16 @@ class S3BlobStore(BlobStore):
         except BotoCoreError as e:
             raise _translate(e, f"delete {key}") from e
 
+    def list(self, prefix: str):
+        try:
+            pages = self._s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket,
+                                                                        Prefix=prefix)
+            for page in pages:
+                for item in page.get("Contents", []):
+                    yield item["Key"], item["LastModified"].timestamp()
+        except (ClientError, BotoCoreError) as e:
+            raise _translate(e, f"list {prefix}") from e
+
     def ping(self) -> None:
         try:
             self._s3.head_bucket(Bucket=self.bucket)

@@ -63,3 +63,15 @@ def test_unreachable_endpoint_is_unavailable_fast(aws_test_credentials, closed_p
 def test_unknown_option_is_refused():
     with pytest.raises(ValueError):
         S3BlobStore.from_url("s3://b?endpoint=http://x")
+
+
+def test_list_gives_keys_under_a_prefix_with_their_times(store):
+    import time
+
+    before = time.time() - 5
+    store.put("originals/" + "a" * 64, b"1")
+    store.put("variants/" + "a" * 64 + "/small.jpeg", b"2")
+    listed = dict(store.list("originals/"))
+    assert list(listed) == ["originals/" + "a" * 64]
+    assert before < listed["originals/" + "a" * 64] < time.time() + 5
+    assert store.sweep_temp(time.time()) == 0

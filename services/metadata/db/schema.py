@@ -72,6 +72,8 @@ images = sa.Table(
     sa.Column("created_at", Timestamp, nullable=False),
     # Why the resizer gave up on it (corrupt_image, gave_up), else NULL (migration 0003).
     sa.Column("failed", sa.Text, nullable=True),
+    # When garbage collection first found no photo using it; cleared by a new photo (0003).
+    sa.Column("unreferenced_at", Timestamp, nullable=True),
 )
 
 variants = sa.Table(

@@ -100,6 +100,11 @@ def record_photo(conn: Connection, info: dict) -> tuple[dict, bool]:
         "id": ids.photo_id(), "user_id": info["user_id"], "sha256": info["sha256"],
         "alt": info["alt"], "rating": info["rating"], "created_at": now},
         ["user_id", "sha256"]) == 1
+    # The image is referenced again: garbage collection must not take its bytes. An update
+    # even when already NULL, so a collector holding the row (FOR UPDATE) re-reads it after
+    # this transaction and sees the change (services/metadata/gc).
+    conn.execute(images.update().where(images.c.sha256 == info["sha256"])
+                 .values(unreferenced_at=None))
     photo = _with_variants(conn, conn.execute(_SELECT.where(
         photos.c.user_id == info["user_id"], photos.c.sha256 == info["sha256"])))[0]
     if info["activate"]:

@@ -106,3 +106,18 @@ def test_concurrent_writers_never_expose_partial_content(store):
     assert seen and all(s in payloads for s in seen)
     assert store.get(key) in payloads
     assert sorted(os.listdir(store.root / "originals")) == ["race"]
+
+
+def test_list_skips_temp_files_and_sweep_temp_removes_only_stale_ones(store):
+    import os
+    import time
+
+    store.put("originals/" + "b" * 64, b"1")
+    fresh = store.root / "originals" / ".tmp-fresh.part"
+    stale = store.root / "originals" / ".tmp-stale.part"
+    fresh.write_bytes(b"x")
+    stale.write_bytes(b"x")
+    os.utime(stale, (time.time() - 100, time.time() - 100))
+    assert [k for k, _ in store.list("originals/")] == ["originals/" + "b" * 64]
+    assert store.sweep_temp(time.time() - 50) == 1
+    assert fresh.exists() and not stale.exists()
