@@ -10,7 +10,8 @@ from . import metrics
 from .ops import readiness
 
 
-def serve_ops(port: int, checks: dict, host: str = "0.0.0.0", *, service: str,
+def serve_ops(port: int, checks: dict, host: str = "0.0.0.0",  # noqa: S104 - probes come from outside
+              *, service: str,
               alive=None) -> ThreadingHTTPServer:
     """/healthz (alive: `alive()` does not raise), /readyz (backends answer) and /metrics on
     a daemon thread."""

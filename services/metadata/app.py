@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None, *, cache: Cache | None = None,
     # Without Redis metadata still answers (the read model heals later): degraded, not
     # unready (guarantee 3). Without Postgres it can do nothing.
     web.install(app, "metadata", checks={"database": lambda: db.ping(engine)},
-                degraded={"cache": lambda: cache.ping()},
-                unavailable={e: "The photo database" for e in db.UNAVAILABLE})
+                degraded={"cache": lambda: cache.ping()},  # noqa: PLW0108 - late-bound
+                unavailable=dict.fromkeys(db.UNAVAILABLE, "The photo database"))
     log.info("metadata service ready (database %s)", engine.url.render_as_string(hide_password=True))
     return app

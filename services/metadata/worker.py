@@ -80,7 +80,7 @@ def collect_garbage(settings: Settings, engine: Engine, blobs, stop: threading.E
         if settings.gc_interval > 0:
             try:
                 gc.sweep(engine, blobs, grace=settings.gc_grace)
-            except Exception:  # noqa: BLE001 - a backend may be down; next pass retries
+            except Exception:
                 log.exception("gc: pass failed; retrying in %.0fs", settings.gc_interval)
         # Beat while waiting: the interval may be longer than the liveness limit.
         deadline = time.monotonic() + (settings.gc_interval or 3600)

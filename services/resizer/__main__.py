@@ -19,7 +19,7 @@ from shared.blobstore import create_blob_store
 from shared.broker import create_broker
 from shared.config import Settings
 from shared.liveness import Heartbeat
-from shared.ops_server import serve_ops  # noqa: F401 - re-exported for the tests
+from shared.ops_server import serve_ops
 from shared.server import configure_logging
 
 from .worker import run

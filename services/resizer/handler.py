@@ -17,11 +17,17 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from shared import metrics
-from shared.blobstore import (SHA256_HEX, BlobNotFound, BlobStore, BlobStoreUnavailable,
-                              original_key, variant_key)
+from shared.blobstore import (
+    SHA256_HEX,
+    BlobNotFound,
+    BlobStore,
+    BlobStoreUnavailable,
+    original_key,
+    variant_key,
+)
 from shared.broker import RESIZE_REQUESTS, RESIZE_RESULTS, Broker, BrokerUnavailable, RetryLater
 from shared.images import CONTENT_TYPES, ImageRejected, Variant
 

@@ -7,7 +7,7 @@ arena and they fragment, so RSS grows under load. The process launcher sets the 
 from __future__ import annotations
 
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 from shared.blobstore import BlobStore, create_blob_store
 from shared.broker import RESIZE_REQUESTS, Broker, create_broker

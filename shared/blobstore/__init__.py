@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from typing import Iterator
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 # A content address: 64 lower-case hex digits. Use with fullmatch (`$` in a pattern passed

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
-from typing import Callable
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 Handler = Callable[[dict], None]
@@ -78,7 +78,7 @@ class Broker(ABC):
         """Messages ready in `queue` (None when unknown); for metrics and tests."""
         return None
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional: most brokers hold nothing to release
         """Release connections held by this object (optional)."""
 
 

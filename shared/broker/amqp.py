@@ -20,12 +20,13 @@ no longer makes RabbitMQ drop the connection and redeliver it in a loop.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
 import pika
@@ -33,8 +34,15 @@ import pika.exceptions
 
 from shared import metrics
 
-from . import (DELIVERY_LIMIT, Broker, BrokerUnavailable, Handler, RetryLater, dead_letter,
-               is_dead_letter)
+from . import (
+    DELIVERY_LIMIT,
+    Broker,
+    BrokerUnavailable,
+    Handler,
+    RetryLater,
+    dead_letter,
+    is_dead_letter,
+)
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +115,7 @@ class AmqpBroker(Broker):
         self._declare_queue(conn, self.queue_name(queue), self.queue_arguments(queue))
 
     def _declare_queue(self, conn: pika.BlockingConnection, name: str, args: dict) -> None:
-        for attempt in range(3):
+        for _attempt in range(3):
             channel = conn.channel()
             try:
                 channel.queue_declare(name, durable=True, arguments=args)
@@ -369,8 +377,7 @@ def _delivery_count(props) -> int:
 
 
 def _close_quietly(conn) -> None:
-    try:
+    # Any failure is ignored: the connection is being discarded anyway.
+    with contextlib.suppress(Exception):
         if conn.is_open:
             conn.close()
-    except Exception:  # noqa: BLE001 - the connection is being discarded anyway
-        pass

@@ -10,13 +10,13 @@ import json
 import logging
 import queue as queue_mod
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 from . import DELIVERY_LIMIT, Broker, Handler, RetryLater, dead_letter, is_dead_letter
 
 log = logging.getLogger(__name__)
 
-_NAMED: dict[str, "MemoryBroker"] = {}
+_NAMED: dict[str, MemoryBroker] = {}
 _NAMED_LOCK = threading.Lock()
 _BACKOFF_MAX = 10.0
 
@@ -30,7 +30,7 @@ class MemoryBroker(Broker):
         self._lock = threading.Lock()
 
     @classmethod
-    def named(cls, url: str) -> "MemoryBroker":
+    def named(cls, url: str) -> MemoryBroker:
         """One broker per URL per process, so services in one process talk to each other."""
         with _NAMED_LOCK:
             broker = _NAMED.get(url)
@@ -78,7 +78,7 @@ class MemoryBroker(Broker):
                 if beat:
                     beat()
                 backoff = min(backoff * 2, _BACKOFF_MAX)
-            except Exception:  # noqa: BLE001 - any other failure counts as a failed delivery
+            except Exception:
                 failures += 1
                 if failures > DELIVERY_LIMIT and not is_dead_letter(queue):
                     log.error("handler for %s failed %d times; dead-lettering the message",

@@ -4,7 +4,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
-
 # A connection attempt to a Postgres that is down (or a host that drops packets) fails
 # within this, so a request answers 503 in seconds rather than hanging.
 CONNECT_TIMEOUT = 3

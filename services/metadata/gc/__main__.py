@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
         removed = sweep(engine, create_blob_store(settings.blob_url), grace=args.grace)
     finally:
         engine.dispose()
-    print(json.dumps(removed))
+    print(json.dumps(removed))  # noqa: T201 - the command's output
     return 0
 
 

@@ -8,7 +8,6 @@ import logging
 import re
 
 import sqlalchemy as sa
-
 from sqlalchemy.engine import Engine
 
 from shared import metrics

@@ -3,14 +3,14 @@ the bytes of a photo, and orphans and temp files too."""
 import hashlib
 import os
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
+from prometheus_client import REGISTRY
 
 from services.metadata import gc
 from shared.blobstore import original_key, variant_key
 from shared.blobstore.file import FileBlobStore
-from prometheus_client import REGISTRY
 
 
 def removed(kind):
@@ -31,7 +31,7 @@ def age(engine, sha, seconds):
                               {"s": sha}).scalar_one()
         assert marked is not None
         conn.execute(sa.text("UPDATE images SET unreferenced_at = :t WHERE sha256 = :s"),
-                     {"t": datetime.now(timezone.utc) - timedelta(seconds=seconds), "s": sha})
+                     {"t": datetime.now(UTC) - timedelta(seconds=seconds), "s": sha})
 
 
 def test_the_last_photo_deleted_removes_the_bytes_after_the_grace(api, client, engine, tmp_path):
