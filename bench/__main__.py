@@ -1,4 +1,4 @@
-"""python -m bench [--quick] [--out DIR] [--only render,write,peer,pipeline]
+"""python -m bench [--quick] [--out DIR] [--only render,defaults,write,peer,pipeline]
 
 Starts a private OnePic (bench/system.py), puts a user with a ready picture and a verified
 email in it, runs each suite, prints one table and writes <out>/bench[-quick].json and
@@ -11,11 +11,11 @@ import sys
 import time
 from pathlib import Path
 
-from . import images, report
+from . import images, report, servers
 from .system import System
 from .tools import RESULTS, ensure_tools
 
-SUITES = ("render", "write", "peer", "pipeline")
+SUITES = ("render", "defaults", "write", "peer", "pipeline")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,8 +29,20 @@ def main(argv: list[str] | None = None) -> int:
     ensure_tools()
     started = time.time()
     rows, dists, notes = [], {}, []
+    private = None
+    if not args.quick and servers.available():
+        print("bench: starting private Redis and RabbitMQ", flush=True)
+        private = [servers.Redis()]
+        private.append(servers.RabbitMQ())
     print("bench: starting OnePic (deploy.local) with a user and a ready picture", flush=True)
-    system = System(args.quick).up()
+    try:
+        system = System(args.quick, private and {
+            "UP_REDIS": private[0].url, "BROKER_URL": private[1].url}).up()
+        system.servers = {"redis": private[0].pid, "rabbitmq": private[1].pid} if private else {}
+    except BaseException:
+        for server in private or ():
+            server.stop()
+        raise
     try:
         token = system.sign_up("benchuser", "bench@example.com")
         email_hash = system.verify_email("bench@example.com")
@@ -45,6 +57,12 @@ def main(argv: list[str] | None = None) -> int:
             got, d = render.run(system, args.quick, names)
             rows += got
             dists.update(d)
+        if "defaults" in only:
+            print("bench: defaults", flush=True)
+            from . import defaults
+            got, note = defaults.run(system, args.quick)
+            rows += got
+            notes += note
         if "peer" in only:
             print("bench: peer", flush=True)
             from . import peer
@@ -57,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
             rows += write.run(system, args.quick)
     finally:
         system.down()
+        for server in private or ():
+            server.stop()
     if "pipeline" in only:
         print("bench: pipeline", flush=True)
         try:

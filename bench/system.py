@@ -33,7 +33,9 @@ INHERITED = ("PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "LC_CTYPE", "T
 
 
 class System:
-    def __init__(self, quick: bool = False):
+    def __init__(self, quick: bool = False, servers: dict[str, str] | None = None):
+        """servers: env overrides pointing the system at private servers (servers.py),
+        e.g. {"UP_REDIS": …, "BROKER_URL": …}."""
         self.quick = quick
         self.database, self.redis_db, var = NAMES[quick]
         if quick:
@@ -51,7 +53,8 @@ class System:
                # One address uploads and draws far more than a person would: the measurement
                # is of the pipeline, not of the abuse limits. The token is fixed here, so the
                # processes the bench starts itself (render.py) speak to metadata with it.
-               "RATE_LIMITS": "off", "INTERNAL_TOKEN": secrets.token_urlsafe(32)}
+               "RATE_LIMITS": "off", "INTERNAL_TOKEN": secrets.token_urlsafe(32),
+               **(servers or {})}
         self.launcher_env = env
         self.plan = local_plan.build(env)
         self.env = self.plan.env          # what every service process runs with
@@ -84,6 +87,9 @@ class System:
         if self.quick:
             purge(self.plan)
             shutil.rmtree(self.var, ignore_errors=True)  # its logs too: nobody reads them
+
+    def process_names(self) -> list[str]:
+        return [p.name for p in self.plan.processes]
 
     def pid(self, name: str) -> int:
         return int((self.plan.run_dir / f"{name}.pid").read_text())

@@ -1,5 +1,6 @@
 """The write path: upload → every variant ready, through the public origin of a running system
-(gateway → upload → metadata → outbox → RabbitMQ → resizer → results → metadata).
+(gateway → upload → metadata → outbox → RabbitMQ → resizer → results → metadata), and the CPU
+each process spends per upload meanwhile (cpu.py).
 
 Uploads are sent open-loop on a fixed schedule by a thread pool, and each one's latency runs
 from its *scheduled* start, so a client that falls behind cannot hide queueing. "Ready" is
@@ -23,26 +24,28 @@ from shared.images import VARIANTS
 
 from . import images
 from .rows import percentile, row
+from .cpu import CpuSplit
 from .tools import PeakRss
 
 P95_GOAL_S = 2.0
-RATE = 10.0                 # uploads/s of the latency run (DESIGN.md)
+RATE = 15.0                 # uploads/s of the latency run (issue 13's goal on 2 cores)
 WIDTH, HEIGHT = 1632, 1224  # 2.0 MP, 4:3 like a phone photo
 POLL_S = 0.025
 
 
 @dataclass(frozen=True)
 class Mode:
-    seconds: float          # the latency run at RATE
+    rate: float             # uploads/s of the latency run
+    seconds: float          # the latency run at `rate`
     idle_samples: int
     steps: tuple            # offered rates of the capacity search, ascending
     step_seconds: float
     drain_s: float          # most time given to finish a run's backlog
 
 
-FULL = Mode(seconds=60, idle_samples=8, steps=(10, 14, 20, 28, 40, 56), step_seconds=15,
-            drain_s=60)
-QUICK = Mode(seconds=3, idle_samples=2, steps=(10,), step_seconds=2, drain_s=30)
+FULL = Mode(rate=RATE, seconds=60, idle_samples=8, steps=(10, 15, 20, 28, 40, 56),
+            step_seconds=15, drain_s=60)
+QUICK = Mode(rate=5, seconds=3, idle_samples=2, steps=(10,), step_seconds=2, drain_s=30)
 
 
 class Watcher:
@@ -155,22 +158,45 @@ def run(system, quick: bool) -> list[dict]:
             idle += _latencies(watcher, started)
         idle_p50 = percentile(idle, 50)
 
-        with PeakRss(system.pid("resizer")) as rss:
-            started = load.run(RATE, mode.seconds)
+        split = CpuSplit({**{name: system.pid(name) for name in system.process_names()},
+                          **getattr(system, "servers", {})},
+                         system.database_url, system.database)
+        with PeakRss(system.pid("resizer")) as rss, split:
+            started = load.run(mode.rate, mode.seconds)
             drained = watcher.drain(mode.drain_s)
         lat = _latencies(watcher, started)
-        if not drained or load.failures or not lat:
+        if load.failures or not lat:
             raise RuntimeError(f"write run: drained={drained} failures={load.failures}")
-        label = f"upload → ready, 2 MP JPEG at {RATE:g}/s for {mode.seconds:g} s ({len(lat)} uploads)"
+        late = [i for i in started if i not in watcher.ready_at]
+        if late:
+            # Overloaded: what never became ready counts with its latency so far (a lower
+            # bound), so the percentiles cannot look better than they were.
+            now = time.monotonic()
+            lat += [now - started[i] for i in late]
+        label = f"upload → ready, 2 MP JPEG at {mode.rate:g}/s for {mode.seconds:g} s ({len(lat)} uploads)"
         for p in (50, 95, 99):
             goal = f"≤ {P95_GOAL_S:g} s" if p == 95 else None
             met = percentile(lat, p) <= P95_GOAL_S if p == 95 else None
             rows.append(row(label, f"p{p}", percentile(lat, p), "s", "one upload at a time, idle",
                             idle_p50, goal, met))
+        rows.append(row(label, "not ready after the drain", len(late), "uploads", None, None,
+                        "0", not late))
         rows.append(row(label, "resizer peak RSS", rss.peak / 2**20, "MiB"))
+        rows += _cpu_rows(split.seconds, len(started), mode.rate)
         rows += _capacity(load, watcher, mode)
     finally:
         watcher.close()
+    return rows
+
+
+def _cpu_rows(seconds: dict[str, float], uploads: int, rate: float) -> list[dict]:
+    """CPU per upload by process over the latency run and its drain (cpu.py)."""
+    label = f"CPU per upload at {rate:g}/s, by process"
+    rows = [row(label, name, s * 1000 / uploads, "ms") for name, s in
+            sorted(seconds.items(), key=lambda item: -item[1])]
+    total = sum(seconds.values())
+    rows.append(row(label, "all of the above", total * 1000 / uploads, "ms", None, None,
+                    f"≤ 2 cores ÷ {rate:g}/s = {2000 / rate:.0f} ms"))
     return rows
 
 

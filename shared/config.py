@@ -82,6 +82,10 @@ class Settings:
         "How long render may reuse a read-model answer without asking the cache again (≤ 1 s).")
     render_concurrency: int = _option(
         "RENDER_CONCURRENCY", 4, "On-the-fly renderings allowed at once per render process.")
+    resizer_consumers: int = _option(
+        "RESIZER_CONSUMERS", 2,
+        "Resize requests one resizer process works on at once, each on its own broker "
+        "consumer: one at a time leaves a core idle while the other waits on I/O.")
     resizer_metrics_port: int = _option(
         "RESIZER_METRICS_PORT", 8104,
         "Port of the resizer's /healthz, /readyz and /metrics; 0 disables it.")

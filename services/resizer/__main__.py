@@ -2,9 +2,10 @@
 
 Refuses a setting it cannot use (fail fast, naming the setting, never the credentials), but
 not a backend that is down: it starts anyway, reports it on /readyz and connects when the
-backend returns (the consumer reconnects with capped backoff). Finishes the message in
-flight on SIGTERM/SIGINT, and serves /healthz (the consume loop's heartbeat: a wedged
-consumer fails it), /readyz and /metrics on RESIZER_METRICS_PORT (0 disables).
+backend returns (the consumer reconnects with capped backoff). Works on RESIZER_CONSUMERS
+messages at once, each consumer with its own variant child (budget.py). Finishes the
+messages in flight on SIGTERM/SIGINT, and serves /healthz (the consume loops' heartbeat: a
+wedged consumer fails it), /readyz and /metrics on RESIZER_METRICS_PORT (0 disables).
 
 Run it with MALLOC_ARENA_MAX=2 (see worker.py); the launcher sets it.
 """
@@ -58,9 +59,23 @@ def main() -> int:
                            {"blobstore": blobs.ping, "broker": broker.ping},
                            service="resizer", alive=heartbeat.check)
     log.info("resizer consuming; settings %s", safe)
+    # Each consumer has its own broker connection (consume opens one), its own variant child
+    # (worker.run) and one message at a time: they resize in parallel on the cores.
+    consumers = [threading.Thread(target=run, args=(settings, stop),
+                                  kwargs={"blobs": blobs, "broker": broker,
+                                          "beat": heartbeat.beat},
+                                  name=f"resizer-consumer-{i}")
+                 for i in range(max(1, settings.resizer_consumers))]
     try:
-        run(settings, stop, blobs=blobs, broker=broker, beat=heartbeat.beat)
+        for thread in consumers:
+            thread.start()
+        # Signals reach the main thread only, so it waits here (woken by the handler).
+        while not stop.wait(0.5) and any(thread.is_alive() for thread in consumers):
+            pass
     finally:
+        stop.set()
+        for thread in consumers:
+            thread.join()
         if server:
             server.shutdown()
         broker.close()

@@ -6,20 +6,21 @@ plus cheap reductions — not one full decode per variant.
 """
 from __future__ import annotations
 
-from . import VARIANTS, Variant, stored_formats
+from . import VARIANTS, WEBP_STORED_UP_TO, Variant, variant_formats
 from .transform import encode_or_reject, load, rejection
 from .vips import pyvips
 
 LARGEST = max(VARIANTS.values())
 
 
-def make_variants(original: bytes) -> list[Variant]:
+def make_variants(original: bytes, webp_up_to: int = WEBP_STORED_UP_TO) -> list[Variant]:
+    """webp_up_to: the largest side stored in WebP too (the bench compares settings of it)."""
     image = load(original, LARGEST, LARGEST, size="down")
     try:
         image = image.copy_memory()
     except pyvips.Error as e:  # libvips is lazy: the decode actually runs here
         raise rejection(e) from None
-    formats = stored_formats(bool(image.hasalpha()))
+    alpha = bool(image.hasalpha())
     full_w, full_h = image.width, image.height
     out: list[Variant] = []
     for name, side in sorted(VARIANTS.items(), key=lambda item: -item[1]):
@@ -29,7 +30,7 @@ def make_variants(original: bytes) -> list[Variant]:
         width, height = max(1, round(full_w * scale)), max(1, round(full_h * scale))
         if (width, height) != (image.width, image.height):
             image = _shrink(image, width, height)
-        for fmt in formats:
+        for fmt in variant_formats(alpha, side, webp_up_to):
             out.append(Variant(name=name, fmt=fmt, data=encode_or_reject(image, fmt),
                                width=width, height=height))
     return out

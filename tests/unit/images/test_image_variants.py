@@ -1,6 +1,6 @@
 import pytest
 
-from shared.images import VARIANTS, ImageRejected
+from shared.images import VARIANTS, WEBP_STORED_UP_TO, ImageRejected
 from shared.images.variants import make_variants
 from tests import imagefactory as f
 
@@ -11,9 +11,12 @@ def by_key(variants):
     return {(v.name, v.fmt): v for v in variants}
 
 
-def test_every_variant_in_jpeg_and_webp_at_its_size():
+def test_every_variant_in_jpeg_and_the_smaller_ones_in_webp_at_its_size():
     variants = by_key(make_variants(f.solid_jpeg(2000, 1000, RED)))
-    assert set(variants) == {(n, fmt) for n in VARIANTS for fmt in ("jpeg", "webp")}
+    # The large WebP is made by render on first request (shared/images WEBP_STORED_UP_TO).
+    assert set(variants) == {(n, "jpeg") for n in VARIANTS} | {
+        (n, "webp") for n, side in VARIANTS.items() if side <= WEBP_STORED_UP_TO}
+    assert ("large", "webp") not in variants and ("medium", "webp") in variants
     for (name, fmt), v in variants.items():
         side = VARIANTS[name]
         assert (v.width, v.height) == (side, side // 2)
@@ -28,6 +31,11 @@ def test_small_original_is_never_enlarged():
     sizes = {v.name: (v.width, v.height) for v in variants}
     assert sizes == {"large": (300, 200), "medium": (300, 200), "small": (256, 171),
                      "thumbnail": (128, 85)}
+
+
+def test_every_size_in_webp_too_when_asked():
+    variants = by_key(make_variants(f.solid_jpeg(2000, 1000, RED), webp_up_to=max(VARIANTS.values())))
+    assert set(variants) == {(n, fmt) for n in VARIANTS for fmt in ("jpeg", "webp")}
 
 
 def test_alpha_gives_png_and_webp_and_keeps_transparency():

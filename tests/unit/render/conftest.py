@@ -14,7 +14,7 @@ from shared.blobstore import original_key, variant_key
 from shared.blobstore.file import FileBlobStore
 from shared.cache.memory import MemoryCache
 from shared.config import Settings
-from shared.images import VARIANTS, stored_formats
+from shared.images import VARIANTS, variant_formats
 from shared.internal import TOKEN_HEADER, MetadataClient
 from shared.readmodel import MISSING, ReadModel
 from tests import imagefactory as f
@@ -87,10 +87,12 @@ class World:
             thumb = pyvips.Image.thumbnail_buffer(original, VARIANTS[name], size="down")
             if variant_rgb:
                 thumb = f.solid(thumb.width, thumb.height, variant_rgb)
-            for fmt in stored_formats(alpha):
+            # What the resizer stores: the large WebP is left to render (WEBP_STORED_UP_TO).
+            formats = variant_formats(alpha, VARIANTS[name])
+            for fmt in formats:
                 if name not in only_in_read_model:
                     self.blobs.put(variant_key(sha, name, fmt), f.encode(thumb, fmt))
-            view["variants"][name] = list(stored_formats(alpha))
+            view["variants"][name] = list(formats)
         self._publish("photo", photo_id, view)
         return view
 

@@ -110,3 +110,19 @@ def test_etag_names_the_bytes(wide):
     assert wide.get("/i/wide?w=100").headers["ETag"] == a.headers["ETag"]
     r = wide.get("/i/wide?w=100", **{"If-None-Match": a.headers["ETag"]})
     assert r.status_code == 304 and r.headers["Cache-Control"] == IMMUTABLE
+
+
+def test_the_large_webp_is_made_from_the_large_variant_on_first_request_and_kept(wide,
+                                                                                  monkeypatch):
+    # The resizer stores no 1024 px WebP (WEBP_STORED_UP_TO): render makes it from the stored
+    # large JPEG (green), not from the original (red), and its byte cache keeps it.
+    first = wide.get("/i/wide?size=large", Accept="image/webp")
+    assert first.status_code == 200 and first.headers["Content-Type"] == "image/webp"
+    assert dims(first) == (1024, 512) and f.close(f.mean_colour(first.data), GREEN, 8)
+
+    def boom(*a, **k):
+        raise AssertionError("made again")
+
+    monkeypatch.setattr("shared.images.transform.render", boom)
+    again = wide.get("/i/wide?size=large", Accept="image/webp")
+    assert again.status_code == 200 and dims(again) == (1024, 512)

@@ -9,7 +9,7 @@ from shared.blobstore import BlobStoreUnavailable, original_key, variant_key
 from shared.blobstore.file import FileBlobStore
 from shared.broker import RESIZE_REQUESTS, RESIZE_RESULTS, RetryLater
 from shared.broker.memory import MemoryBroker
-from shared.images import VARIANTS
+from shared.images import VARIANTS, variant_formats
 from tests import imagefactory as f
 
 GREEN = (30, 180, 60)
@@ -57,7 +57,8 @@ def test_makes_every_variant_then_reports_them(blobs, broker):
     [result] = results(broker)
     assert result["sha256"] == sha
     listed = {(v["name"], v["fmt"]): v for v in result["variants"]}
-    assert set(listed) == {(n, fmt) for n in VARIANTS for fmt in ("jpeg", "webp")}
+    assert set(listed) == {(n, fmt) for n, side in VARIANTS.items()
+                           for fmt in variant_formats(False, side)}
     for (name, fmt), v in listed.items():
         data = blobs.get(variant_key(sha, name, fmt))
         image = f.decode(data)
@@ -79,7 +80,8 @@ def test_redelivery_rewrites_the_same_keys(blobs, broker, tmp_path):
     stored = sorted(p.relative_to(tmp_path / "blobs").as_posix()
                     for p in (tmp_path / "blobs").rglob("*") if p.is_file())
     expected = sorted([original_key(sha)] + [variant_key(sha, n, fmt)
-                                             for n in VARIANTS for fmt in ("png", "webp")])
+                                             for n, side in VARIANTS.items()
+                                             for fmt in variant_formats(True, side)])
     assert stored == expected
 
 
