@@ -58,8 +58,12 @@ class CpuSplit:
 
     trees: name → root pid of a process tree (a service, a private server)."""
 
-    def __init__(self, trees: dict[str, int], database_url: str | None, database: str | None):
+    def __init__(self, trees: dict[str, int], database_url: str | None, database: str | None,
+                 client_backends: set[int] = frozenset()):
+        """client_backends: Postgres backends of the bench's own connections (the readiness
+        watcher), counted with the load generator rather than with Postgres."""
         self.trees, self.database_url, self.database = trees, database_url, database
+        self.client_backends = set(client_backends)
         self.seconds: dict[str, float] = {}
         self._start: dict[str, float] = {}
         self._backends: dict[int, list[float]] = {}     # pid → [first seen, last seen] CPU s
@@ -90,7 +94,7 @@ class CpuSplit:
         finally:
             conn.close()
 
-    def __enter__(self) -> "CpuSplit":
+    def __enter__(self) -> CpuSplit:
         table = _all()
         self._start = {name: tree_cpu(pid, table) for name, pid in self.trees.items()}
         self._self_start = tree_cpu(os.getpid(), table)
@@ -110,7 +114,11 @@ class CpuSplit:
                 got = _stat(pid)
                 if got is not None:
                     seen[1] = got[1]
-            self.seconds["postgres (the bench database's backends)"] = sum(
-                last - first for first, last in self._backends.values())
-        self.seconds["load generator (bench client)"] = tree_cpu(os.getpid(), table) - \
-            self._self_start
+            spent = {pid: last - first for pid, (first, last) in self._backends.items()}
+            self.seconds["postgres (OnePic's backends)"] = sum(
+                s for pid, s in spent.items() if pid not in self.client_backends)
+            client_db = sum(s for pid, s in spent.items() if pid in self.client_backends)
+        else:
+            client_db = 0.0
+        self.seconds["load generator (bench client and its watcher's queries)"] = (
+            tree_cpu(os.getpid(), table) - self._self_start + client_db)

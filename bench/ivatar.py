@@ -50,7 +50,7 @@ class Peer:
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 
-    def __enter__(self) -> "Peer":
+    def __enter__(self) -> Peer:
         ensure()
         DATA.mkdir(parents=True, exist_ok=True)
         env = {"PATH": os.environ.get("PATH", ""), "IVATAR_PEER_DIR": str(DATA),

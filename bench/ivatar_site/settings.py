@@ -3,7 +3,7 @@ database lookups, SQLite, nothing else. Runs in its own venv (var/bench/ivatar-v
 import os
 
 BASE = os.environ["IVATAR_PEER_DIR"]
-SECRET_KEY = "bench-only, never served beyond loopback"
+SECRET_KEY = "bench-only, never served beyond loopback"  # noqa: S105 - not a secret: loopback bench
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 INSTALLED_APPS = [

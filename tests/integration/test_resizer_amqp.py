@@ -13,6 +13,7 @@ from shared.blobstore import original_key, variant_key
 from shared.blobstore.file import FileBlobStore
 from shared.broker import RESIZE_REQUESTS, RESIZE_RESULTS
 from shared.broker.amqp import AmqpBroker
+from shared.images import VARIANTS, variant_formats
 from tests import imagefactory as f
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,8 +39,9 @@ def test_resizer_process_end_to_end(tmp_path, amqp_url):
         broker.consume(RESIZE_RESULTS, lambda m: (got.append(m), stop.set()), stop)
         timer.cancel()
         assert [m["sha256"] for m in got] == [sha]
-        assert len(got[0]["variants"]) == 8
-        large = f.decode(blobs.get(variant_key(sha, "large", "webp")))
+        assert {(v["name"], v["fmt"]) for v in got[0]["variants"]} == {
+            (n, fmt) for n, side in VARIANTS.items() for fmt in variant_formats(False, side)}
+        large = f.decode(blobs.get(variant_key(sha, "large", "jpeg")))
         assert (large.width, large.height) == (1024, 683)
         proc.send_signal(signal.SIGTERM)
         output, _ = proc.communicate(timeout=20)
