@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 
 from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
@@ -16,10 +15,10 @@ from werkzeug.exceptions import HTTPException
 from . import metrics
 from .blobstore import BlobStoreUnavailable
 from .cache import CacheUnavailable
+from .errors import ApiError, error_document
 from .internal import MetadataUnavailable
-
-# Re-exported: callers import shared.web.readiness; the Flask-free home is shared.ops.
-from .ops import readiness
+from .ops import PATHS as OPS_PATHS
+from .ops import Check, Ops
 from .ratelimit import Limiter, RateLimited
 
 log = logging.getLogger(__name__)
@@ -35,14 +34,6 @@ _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "
                429: "too_many_requests", 503: "unavailable"}
 
 
-class ApiError(Exception):
-    """An error the client should see: status, snake_case code and a human sentence."""
-
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-
-
 def bearer_token(req) -> str | None:
     """The token of an `Authorization: Bearer <token>` header (scheme case-insensitive)."""
     scheme, _, token = req.headers.get("Authorization", "").partition(" ")
@@ -56,14 +47,17 @@ def rate_limit(limiter: Limiter, *hits: tuple[str, str]) -> None:
     g._onepic_ratelimit = limiter.check(*hits).headers
 
 
-def error_response(status: int, code: str, message: str) -> Response:
-    resp = jsonify({"error": {"code": code, "message": message}})
+def error_response(status: int, code: str, message: str,
+                   headers: list[tuple[str, str]] | tuple = ()) -> Response:
+    resp = jsonify(error_document(code, message))
     resp.status_code = status
+    for name, value in headers:
+        resp.headers[name] = value
     return resp
 
 
-def install(app: Flask, service: str, checks: dict[str, Callable[[], None]],
-            degraded: dict[str, Callable[[], None]] | None = None,
+def install(app: Flask, service: str, checks: dict[str, Check],
+            degraded: dict[str, Check] | None = None,
             unavailable: dict[type, str] | None = None) -> None:
     """Add error handlers, operations endpoints and request metrics to `app`.
 
@@ -75,15 +69,13 @@ def install(app: Flask, service: str, checks: dict[str, Callable[[], None]],
 
     @app.errorhandler(ApiError)
     def _api_error(e: ApiError):
-        return error_response(e.status, e.code, e.message)
+        return error_response(e.status, e.code, e.message, e.headers)
 
     @app.errorhandler(RateLimited)
     def _rate_limited(e: RateLimited):
-        resp = error_response(429, "too_many_requests",
-                              f"Too many requests; try again in {e.retry_after} seconds.")
-        for name, value in e.headers:
-            resp.headers[name] = value
-        return resp
+        return error_response(429, "too_many_requests",
+                              f"Too many requests; try again in {e.retry_after} seconds.",
+                              e.headers)
 
     @app.errorhandler(HTTPException)
     def _http_error(e: HTTPException):
@@ -98,9 +90,8 @@ def install(app: Flask, service: str, checks: dict[str, Callable[[], None]],
         log.warning("%s %s: %s: %s", request.method, request.path, type(e).__name__,
                     detail[0] if detail else "")
         what = next(v for k, v in kinds.items() if isinstance(e, k))
-        resp = error_response(503, "unavailable", f"{what} is unavailable; try again shortly.")
-        resp.headers["Retry-After"] = RETRY_AFTER
-        return resp
+        return error_response(503, "unavailable", f"{what} is unavailable; try again shortly.",
+                              [("Retry-After", RETRY_AFTER)])
 
     for exc in kinds:
         app.register_error_handler(exc, _unavailable)
@@ -111,19 +102,14 @@ def install(app: Flask, service: str, checks: dict[str, Callable[[], None]],
         log.exception("unhandled error on %s %s", request.method, request.path)  # noqa: LOG004
         return error_response(500, "internal_error", "Something went wrong on our side.")
 
-    @app.get("/healthz")
-    def healthz():
-        return jsonify({"status": "ok", "service": service})
+    ops = Ops(service, checks, degraded=degraded)
 
-    @app.get("/readyz")
-    def readyz():
-        status, body = readiness(service, checks, degraded)
-        return jsonify(body), status
+    def _ops_endpoint():
+        status, headers, body = ops.answer(request.path)
+        return Response(body, status=status, headers=headers)
 
-    @app.get("/metrics")
-    def metrics_endpoint():
-        data, ctype = metrics.exposition()
-        return Response(data, content_type=ctype)
+    for path in sorted(OPS_PATHS):
+        app.add_url_rule(path, f"ops{path.replace('/', '_')}", _ops_endpoint, methods=["GET"])
 
     @app.before_request
     def _start_timer():

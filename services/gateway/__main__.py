@@ -1,7 +1,7 @@
 """`python -m services.gateway`: the local origin of `make up` on PORT."""
-from services.upload.body import MULTIPART_OVERHEAD
 from shared.config import Settings
 from shared.server import configure_logging, serve
+from shared.uploads import MULTIPART_OVERHEAD
 
 from .proxy import Gateway
 

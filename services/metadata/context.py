@@ -9,8 +9,9 @@ from flask import current_app, g, request
 from sqlalchemy.engine import Connection, Engine
 
 from shared.config import Settings
+from shared.errors import ApiError
 from shared.mail import Mailer
-from shared.web import ApiError, bearer_token
+from shared.web import bearer_token
 
 from .accounts import store as accounts
 from .relay.readmodel_writer import ReadModelWriter

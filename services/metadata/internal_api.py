@@ -8,9 +8,9 @@ import hmac
 from flask import Blueprint, jsonify, request
 
 from shared.blobstore import SHA256_HEX
+from shared.errors import ApiError
 from shared.images import CONTENT_TYPES
 from shared.internal import TOKEN_HEADER
-from shared.web import ApiError
 
 from . import db, validation
 from .accounts import store as accounts

@@ -7,8 +7,8 @@ import re
 
 from flask import request
 
+from shared.errors import ApiError
 from shared.photos import MAX_ALT, RATINGS
-from shared.web import ApiError
 
 USERNAME_RE = re.compile(r"[a-z0-9_-]{3,32}")
 # Names that would shadow a public route (/<username> shares the root with everything else),

@@ -16,15 +16,17 @@ from shared.blobstore import BlobStore, BlobStoreUnavailable
 from shared.cache import Cache
 from shared.clientaddr import client_address
 from shared.config import Settings
+from shared.errors import ApiError, error_document, json_bytes
 from shared.images import CONTENT_TYPES, ImageRejected
 from shared.internal import MetadataClient, MetadataUnavailable
-from shared.ops import readiness
+from shared.ops import PATHS as OPS_PATHS
+from shared.ops import Ops
 from shared.ratelimit import Limiter, RateLimited
 from shared.server import configure_logging
 
 from . import fallback, params, pipeline
 from .bytecache import ByteCache, Rendered
-from .http import STATUS, HttpError, error, etag_for, json_body, none_match
+from .http import COMMON, STATUS, error, etag_for, none_match
 from .resolve import Resolver
 from .tally import Tally
 
@@ -38,8 +40,6 @@ PHOTO_ID = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
 R_USER, R_AVATAR, R_PHOTO = "/<username>", "/avatar/<hash>", "/i/<photo_id>"
 UNMATCHED = "unmatched"
 PLAN_MEMO_SIZE = 10_000
-OPS = {"/healthz", "/readyz", "/metrics"}
-COMMON = [("X-Content-Type-Options", "nosniff"), ("Access-Control-Allow-Origin", "*")]
 
 
 class RenderApp:
@@ -54,7 +54,7 @@ class RenderApp:
         self.avatar_cache_control = f"public, max-age={settings.avatar_max_age}"
         # d=404 is cached like a picture (a CDN keeps it as long as a hit), so it carries the
         # same headers; its ETag never changes because its bytes never do.
-        body = json_body({"error": {"code": "not_found", "message": "No picture for this avatar."}})
+        body = json_bytes(error_document("not_found", "No picture for this avatar."))
         self._not_found = (body, [
             ("Content-Type", "application/json"), ("Content-Length", str(len(body))),
             ("ETag", etag_for("avatar-404/" + body.decode())),
@@ -62,6 +62,15 @@ class RenderApp:
         self._plans: dict[tuple, tuple[dict, pipeline.Job]] = {}
         self.tally = Tally()
         self.tally.start_background_flush()
+        # /metrics writes out this worker's counts first; other workers' are ≤ 1 s old.
+        # Render serves without Redis (from metadata, slower) and without the blob store
+        # (from its byte cache) — guarantee 3: neither makes it unready; they show as
+        # degraded. Its own process answering is what readiness means here. The pings are
+        # looked up at each probe, not bound now: a test swaps a backend's.
+        self.ops = Ops(SERVICE, {}, degraded={
+            "cache": lambda: self.cache.ping(),  # noqa: PLW0108
+            "blobstore": lambda: self.blobs.ping()},  # noqa: PLW0108
+            before_metrics=self.tally.flush)
 
     # -- WSGI --------------------------------------------------------------------------
     def __call__(self, environ, start_response):
@@ -70,14 +79,12 @@ class RenderApp:
         route, segment = _route(environ.get("PATH_INFO") or "/")
         try:
             status, headers, body = self._dispatch(method, route, segment, environ)
-        except HttpError as e:
-            status, headers, body = error(e.status, e.code, e.message)
-            headers += e.headers
-        except params.BadRequest as e:
-            status, headers, body = error(400, e.code, e.message)
+        except ApiError as e:
+            status, headers, body = error(e)
         except Exception:
             log.exception("render failed: %s %s", method, environ.get("PATH_INFO"))
-            status, headers, body = error(500, "internal_error", "Something went wrong on our side.")
+            status, headers, body = error(
+                ApiError(500, "internal_error", "Something went wrong on our side."))
         self.tally.request(metrics.method_label(method), route, status,
                            time.perf_counter() - t0)
         start_response(STATUS[status], headers)
@@ -85,10 +92,10 @@ class RenderApp:
 
     def _dispatch(self, method: str, route: str, segment: str, environ):
         if route == UNMATCHED:
-            raise HttpError(404, "not_found", "No such page.")
+            raise ApiError(404, "not_found", "No such page.")
         if method not in {"GET", "HEAD"}:
-            raise HttpError(405, "method_not_allowed", f"{method} is not allowed here.",
-                            [("Allow", "GET, HEAD")])
+            raise ApiError(405, "method_not_allowed", f"{method} is not allowed here.",
+                           [("Allow", "GET, HEAD")])
         if route == R_PHOTO:
             return self._photo(segment, environ)
         if route in {R_USER, R_AVATAR}:
@@ -115,7 +122,7 @@ class RenderApp:
     def _avatar(self, route: str, segment: str, environ):
         split = params.split_extension(segment)
         if split is None:
-            raise HttpError(404, "not_found", "Pictures are served as .jpg, .png or .webp.")
+            raise ApiError(404, "not_found", "Pictures are served as .jpg, .png or .webp.")
         name, ext_fmt = split
         p = params.avatar_params(params.query(environ.get("QUERY_STRING", "")))
         name = name.lower()
@@ -155,12 +162,12 @@ class RenderApp:
     def _photo(self, segment: str, environ):
         split = params.split_extension(segment)
         if split is None:
-            raise HttpError(404, "not_found", "Pictures are served as .jpg, .png or .webp.")
+            raise ApiError(404, "not_found", "Pictures are served as .jpg, .png or .webp.")
         photo_id, ext_fmt = split
         p = params.photo_params(params.query(environ.get("QUERY_STRING", "")))
         view = self._lookup("photo", photo_id) if PHOTO_ID.match(photo_id) else None
         if view is None:
-            raise HttpError(404, "not_found", "No such photo.")
+            raise ApiError(404, "not_found", "No such photo.")
         fmt, vary = params.negotiate(ext_fmt, environ.get("HTTP_ACCEPT", ""),
                                      bool(view.get("alpha")))
         if p.named is not None:
@@ -172,14 +179,14 @@ class RenderApp:
             return self._image(environ, job, cache_control, vary)
         except (pipeline.SourceMissing, ImageRejected):
             log.warning("photo %s: source unusable", photo_id)
-            raise HttpError(404, "not_found", "This photo's image is not available.") from None
+            raise ApiError(404, "not_found", "This photo's image is not available.") from None
 
     def _lookup(self, kind: str, name: str) -> dict | None:
         try:
             return self.resolver.lookup(kind, name)
         except MetadataUnavailable:
-            raise HttpError(503, "unavailable", "Pictures cannot be looked up right now.",
-                            [("Retry-After", "1")]) from None
+            raise ApiError(503, "unavailable", "Pictures cannot be looked up right now.",
+                           [("Retry-After", "1")]) from None
 
     def _image(self, environ, job: pipeline.Job, cache_control: str, vary: bool):
         key = job.key
@@ -218,19 +225,19 @@ class RenderApp:
         try:
             self.limiter.check(*hits)
         except RateLimited as e:
-            raise HttpError(429, "too_many_requests",
-                            "Too many new sizes drawn; use a size already served, or retry "
-                            "later.", e.headers) from None
+            raise ApiError(429, "too_many_requests",
+                           "Too many new sizes drawn; use a size already served, or retry "
+                           "later.", e.headers) from None
 
     def _produce(self, job: pipeline.Job) -> Rendered:
         try:
             done, body = self.pipeline.produce(job)
         except pipeline.Busy:
-            raise HttpError(503, "busy", "Too many pictures are being drawn; retry shortly.",
-                            [("Retry-After", "1")]) from None
+            raise ApiError(503, "busy", "Too many pictures are being drawn; retry shortly.",
+                           [("Retry-After", "1")]) from None
         except BlobStoreUnavailable:
-            raise HttpError(503, "unavailable", "Image storage is unavailable right now.",
-                            [("Retry-After", "1")]) from None
+            raise ApiError(503, "unavailable", "Image storage is unavailable right now.",
+                           [("Retry-After", "1")]) from None
         item = Rendered(body, CONTENT_TYPES[done.fmt], etag_for(done.key), str(len(body)))
         self.bytes.put(done.key, item)
         if done.key != job.key:
@@ -242,27 +249,7 @@ class RenderApp:
 
     # -- operations ----------------------------------------------------------------------
     def _ops(self, route: str):
-        if route == "/healthz":
-            body = json_body({"status": "ok", "service": SERVICE})
-        elif route == "/readyz":
-            # Render serves without Redis (from metadata, slower) and without the blob store
-            # (from its byte cache) — guarantee 3: neither makes it unready; they show as
-            # degraded. Its own process answering is what readiness means here.
-            status, payload = readiness(SERVICE, {}, degraded={
-                "cache": self.cache.ping, "blobstore": self.blobs.ping})
-            body = json_body(payload)
-            failed = status != 200
-            return (503 if failed else 200), self._json_headers(body), body
-        else:
-            self.tally.flush()  # this worker's counts up to now; other workers' ≤ 1 s old
-            data, ctype = metrics.exposition()
-            return 200, [("Content-Type", ctype), ("Content-Length", str(len(data)))], data
-        return 200, self._json_headers(body), body
-
-    @staticmethod
-    def _json_headers(body: bytes) -> list:
-        return [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
-                ("Cache-Control", "no-store")]
+        return self.ops.answer(route)
 
 
 def _route(path: str) -> tuple[str, str]:
@@ -271,7 +258,7 @@ def _route(path: str) -> tuple[str, str]:
         route, segment = R_PHOTO, path[3:]
     elif path.startswith("/avatar/"):
         route, segment = R_AVATAR, path[8:]
-    elif path in OPS:
+    elif path in OPS_PATHS:
         return path, ""
     else:
         route, segment = R_USER, path[1:]

@@ -1,29 +1,19 @@
-"""Small HTTP pieces of the plain-WSGI render app: status lines, JSON errors, ETags."""
+"""Small HTTP pieces of the plain-WSGI render app: status lines, errors, ETags."""
 from __future__ import annotations
 
 import hashlib
-import json
 from http import HTTPStatus
 
+from shared.errors import ApiError, error_response
+
 STATUS = {s.value: f"{s.value} {s.phrase}" for s in HTTPStatus}
+# On every answer, errors included: pictures are embedded cross-origin and never sniffed.
+COMMON = [("X-Content-Type-Options", "nosniff"), ("Access-Control-Allow-Origin", "*")]
 
 
-class HttpError(Exception):
-    def __init__(self, status: int, code: str, message: str, headers: list | None = None):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-        self.headers = headers or []
-
-
-def json_body(obj) -> bytes:
-    return json.dumps(obj, separators=(",", ":")).encode()
-
-
-def error(status: int, code: str, message: str) -> tuple[int, list, bytes]:
-    body = json_body({"error": {"code": code, "message": message}})
-    return status, [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
-                    ("Cache-Control", "no-store"), ("Access-Control-Allow-Origin", "*"),
-                    ("X-Content-Type-Options", "nosniff")], body
+def error(e: ApiError) -> tuple[int, list, bytes]:
+    status, headers, body = error_response(e)
+    return status, headers + COMMON, body
 
 
 def etag_for(key: str) -> str:

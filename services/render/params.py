@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, urlsplit
 
 from services.render.avatars import KINDS as GENERATED_KINDS
+from shared.errors import ApiError
 from shared.images import VARIANTS
 from shared.photos import RATINGS  # in order: each allows everything before it
 
@@ -28,12 +29,6 @@ REDIRECT_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # Everything a URL may hold as it is; quote() escapes the rest (spaces, non-ASCII, backslash).
 _URL_SAFE = "!#$%&'()*+,-./:;=?@[]_~"
-
-
-class BadRequest(Exception):
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code, self.message = code, message
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,18 +139,18 @@ def _side(q: dict[str, str], name: str) -> int | None:
     try:
         return _clamp(int(raw))
     except ValueError:
-        raise BadRequest("invalid_dimension",
-                         f"{name} must be a whole number of pixels (1-2048).") from None
+        raise ApiError(400, "invalid_dimension",
+                            f"{name} must be a whole number of pixels (1-2048).") from None
 
 
 def photo_params(q: dict[str, str]) -> PhotoParams:
     named = q.get("size")
     if named is not None and named not in PHOTO_SIZES:
-        raise BadRequest("invalid_size",
-                         "size must be one of thumbnail, small, medium, large, original.")
+        raise ApiError(400, "invalid_size",
+                            "size must be one of thumbnail, small, medium, large, original.")
     fit = q.get("fit", "contain")
     if fit not in FITS:
-        raise BadRequest("invalid_fit", "fit must be contain or cover.")
+        raise ApiError(400, "invalid_fit", "fit must be contain or cover.")
     width, height = _side(q, "w"), _side(q, "h")
     if width is None and height is None:
         return PhotoParams(named or "large", explicit=named is not None)

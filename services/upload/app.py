@@ -20,13 +20,15 @@ from shared import web
 from shared.blobstore import BlobStore, create_blob_store, original_key
 from shared.clientaddr import client_address
 from shared.config import Settings
-from shared.images import CONTENT_TYPES, ImageRejected
+from shared.errors import ApiError
+from shared.images import CONTENT_TYPES
 from shared.images.probe import probe
 from shared.internal import MetadataClient
 from shared.ratelimit import Limiter
 from shared.server import configure_logging
+from shared.uploads import MULTIPART_OVERHEAD
 
-from .body import MULTIPART_OVERHEAD, read_image_body
+from .body import read_image_body
 from .fields import parse_fields
 
 log = logging.getLogger(__name__)
@@ -55,7 +57,7 @@ def create_app(settings: Settings | None = None, *, blobs: BlobStore | None = No
         # MetadataUnavailable here (and from the blob store or create_photo below) is a 503.
         user = metadata.authenticate(token) if token else None
         if user is None:
-            raise web.ApiError(401, "unauthorized", "Send a valid 'Authorization: Bearer' token.")
+            raise ApiError(401, "unauthorized", "Send a valid 'Authorization: Bearer' token.")
         # Before the body is read: a refused upload costs us no bytes.
         web.rate_limit(limiter, ("uploads", user["user_id"]),
                        ("uploads_addr", client_address(request.environ,
@@ -63,10 +65,8 @@ def create_app(settings: Settings | None = None, *, blobs: BlobStore | None = No
 
         data, form = read_image_body(request, settings.max_upload_bytes)
         fields = parse_fields(form)
-        try:  # an empty file is probe's 422 empty_file
-            info = probe(data, max_pixels=settings.max_pixels, max_frames=settings.max_frames)
-        except ImageRejected as e:
-            raise web.ApiError(e.status, e.code, e.message) from None
+        # ImageRejected is an ApiError: answered as is (an empty file is its 422 empty_file).
+        info = probe(data, max_pixels=settings.max_pixels, max_frames=settings.max_frames)
 
         sha256 = hashlib.sha256(data).hexdigest()
         key = original_key(sha256)

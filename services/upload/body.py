@@ -18,10 +18,9 @@ from __future__ import annotations
 from flask import Request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from shared.web import ApiError
+from shared.errors import ApiError
+from shared.uploads import MULTIPART_OVERHEAD
 
-# Room for multipart boundaries, part headers and the small text fields around the file.
-MULTIPART_OVERHEAD = 64 * 1024
 # A handful of parts is all a client needs (file, alt, rating, activate). The per-field
 # memory limit stays at Flask's 500 KB: werkzeug checks it against every 64 KB chunk it
 # reads, file parts included, so anything under that refuses every upload.

@@ -2,8 +2,8 @@
 stored so a refused request leaves nothing behind."""
 from __future__ import annotations
 
+from shared.errors import ApiError
 from shared.photos import MAX_ALT, RATINGS
-from shared.web import ApiError
 
 _TRUE = {"true", "1", "yes", "y", "on"}
 _FALSE = {"false", "0", "no", "n", "off", ""}

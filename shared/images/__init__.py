@@ -14,18 +14,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shared.errors import ApiError
+
 # Named variants: longest side in pixels.
 VARIANTS: dict[str, int] = {"thumbnail": 128, "small": 256, "medium": 512, "large": 1024}
 FORMATS = ("jpeg", "png", "webp")
 CONTENT_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif"}
 
 
-class ImageRejected(Exception):
-    """Input the service refuses, with the HTTP status and error code to answer."""
-
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+class ImageRejected(ApiError):
+    """Input the service refuses (415, 422): an ApiError, so upload answers it as raised; the
+    resizer and render catch it by this name."""
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from shared.web import ApiError
+from shared.errors import ApiError
 
 from .. import db, validation
 from ..context import current_user, get_db, state

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from shared.web import ApiError
+from shared.errors import ApiError
 
 from .. import db, validation
 from ..context import current_user, get_db, state

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from shared.web import ApiError
+from shared.errors import ApiError
 
 from .. import ids
 from ..db.schema import emails

@@ -15,8 +15,8 @@ from email.utils import make_msgid
 from sqlalchemy.engine import Connection
 
 from shared.config import Settings
+from shared.errors import ApiError
 from shared.mail import Mailer, MailUnavailable
-from shared.web import ApiError
 
 from . import tokens as email_tokens
 

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from shared.broker import RESIZE_REQUESTS
+from shared.errors import ApiError
 from shared.images import VARIANTS
-from shared.web import ApiError
 
 from .. import db, ids
 from ..db.schema import emails, images, outbox, photos, users, variants

@@ -4,7 +4,8 @@ from hypothesis import strategies as st
 
 from services.render import params
 from services.render.http import none_match
-from services.render.params import BadRequest, PhotoParams
+from services.render.params import PhotoParams
+from shared.errors import ApiError
 
 
 @pytest.mark.parametrize("qs, size", [
@@ -35,9 +36,9 @@ def test_photo_params(qs, expected):
     ("h=1e3", "invalid_dimension"), ("fit=stretch", "invalid_fit"),
 ])
 def test_bad_photo_params_are_rejected(qs, code):
-    with pytest.raises(BadRequest) as caught:
+    with pytest.raises(ApiError) as caught:
         params.photo_params(params.query(qs))
-    assert caught.value.code == code
+    assert (caught.value.status, caught.value.code) == (400, code)
 
 
 @pytest.mark.parametrize("segment, expected", [
