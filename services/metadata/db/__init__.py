@@ -38,6 +38,19 @@ def write(conn: Connection) -> Iterator[Connection]:
         conn.execution_options(onepic_immediate=False)
 
 
+# The channel a commit that added outbox rows notifies on PostgreSQL; the relay, in another
+# process, LISTENs on it (relay/outbox.py) instead of waiting for its next poll.
+OUTBOX_CHANNEL = "onepic_outbox"
+
+
+def notify_outbox(conn: Connection) -> None:
+    """Wake relays in other processes when this transaction commits (PostgreSQL delivers a
+    NOTIFY at commit, and not at all on rollback). SQLite has no such thing: its one process
+    wakes its relay in-process (relay.outbox.wake)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text(f"NOTIFY {OUTBOX_CHANNEL}"))
+
+
 def insert_ignoring_conflict(conn: Connection, table: sa.Table, values: dict,
                              index_elements: list[str]) -> int:
     """INSERT … ON CONFLICT DO NOTHING; the number of rows inserted (0 or 1)."""

@@ -114,6 +114,7 @@ def record_photo(conn: Connection, info: dict) -> tuple[dict, bool]:
         conn.execute(outbox.insert().values(
             queue=RESIZE_REQUESTS, created_at=now,
             payload=json.dumps({"sha256": photo["sha256"], "format": photo["format"]})))
+        db.notify_outbox(conn)
     return photo, created
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import select
 import threading
 import time
 
@@ -37,6 +38,7 @@ class OutboxRelay:
                  poll_interval: float = 0.2, min_backoff: float = 0.2, max_backoff: float = 10.0):
         self.engine, self.broker = engine, broker
         self.batch, self.poll_interval = batch, poll_interval
+        self._listen = None   # pool connection LISTENing for NOTIFY (PostgreSQL only)
         self.min_backoff, self.max_backoff = min(min_backoff, max_backoff), max_backoff
 
     def relay_once(self) -> int:
@@ -89,18 +91,68 @@ class OutboxRelay:
                 continue
             if n < self.batch:
                 self._idle(stop)
+        self._close_listener()
 
     def _idle(self, stop: threading.Event) -> None:
-        """Nothing (more) waiting: sleep until a commit wakes us, the poll interval passes
-        or `stop` is set (checked every 0.1 s: one thread cannot wait on two events)."""
+        """Nothing (more) waiting: sleep until a commit wakes us (in this process, or a NOTIFY
+        from another on PostgreSQL), the poll interval passes or `stop` is set (checked every
+        0.1 s: one thread cannot wait on two events). The poll stays as the fallback for a
+        notification lost with a connection."""
         deadline = time.monotonic() + self.poll_interval
         while not stop.is_set():
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return
-            if _WAKE.wait(min(remaining, 0.1)):
+            step = min(remaining, 0.1)
+            listener = self._listener()
+            if listener is not None:
+                if self._notified(listener, step):
+                    return
+            elif _WAKE.wait(step):
                 _WAKE.clear()
                 return
+            if _WAKE.is_set():
+                _WAKE.clear()
+                return
+
+    def _listener(self):
+        """A psycopg2 connection LISTENing on the outbox channel, or None (SQLite, or while
+        PostgreSQL cannot be reached: then the relay polls)."""
+        if self.engine.dialect.name != "postgresql":
+            return None
+        if self._listen is None:
+            try:
+                raw = self.engine.raw_connection()
+                conn = raw.driver_connection
+                conn.autocommit = True
+                with conn.cursor() as cur:
+                    cur.execute(f"LISTEN {db.OUTBOX_CHANNEL}")
+                self._listen = raw
+            except Exception as e:  # noqa: BLE001 - polling still works; retried next idle
+                log.warning("outbox: cannot LISTEN (%s); polling", type(e).__name__)
+                return None
+        return self._listen.driver_connection
+
+    def _notified(self, conn, timeout: float) -> bool:
+        try:
+            ready, _, _ = select.select([conn], [], [], timeout)
+            if ready:
+                conn.poll()
+            if conn.notifies:
+                conn.notifies.clear()
+                return True
+        except Exception as e:  # noqa: BLE001 - the connection went away: reopen next time
+            log.warning("outbox: lost the LISTEN connection (%s)", type(e).__name__)
+            self._close_listener()
+        return False
+
+    def _close_listener(self) -> None:
+        if self._listen is not None:
+            try:
+                self._listen.invalidate()
+            except Exception:  # noqa: BLE001, S110 - it is being thrown away
+                pass
+            self._listen = None
 
     def pending(self) -> int:
         with self.engine.connect() as conn:

@@ -104,3 +104,33 @@ def test_upload_to_ready_through_rabbitmq_and_redis(api, client, settings, broke
         for t in [*threads, resizer]:
             t.join(timeout=10)
     assert not any(t.is_alive() for t in [*threads, resizer])
+
+
+def test_a_commit_in_another_process_wakes_the_idle_relay_by_notify(pg_engine, broker, amqp_url):
+    # The API commits in its own process, so only PostgreSQL's NOTIFY can wake the relay in
+    # the worker before its poll: with a 30 s poll, a publish within seconds is the NOTIFY.
+    from services.metadata import db
+
+    relay = OutboxRelay(pg_engine, broker, poll_interval=30)
+    stop = threading.Event()
+    thread = threading.Thread(target=relay.run, args=(stop,))
+    thread.start()
+    try:
+        time.sleep(0.5)                       # idle, LISTENing
+        with pg_engine.begin() as conn:
+            conn.execute(outbox.insert().values(
+                queue=RESIZE_REQUESTS, created_at=datetime.now(UTC),
+                payload=json.dumps({"sha256": "ab" * 32, "format": "jpeg"})))
+            db.notify_outbox(conn)
+        deadline, got = time.monotonic() + 5, []
+        while not got and time.monotonic() < deadline:
+            try:
+                got = drain(amqp_url, broker.queue_name(RESIZE_REQUESTS))
+            except pika.exceptions.ChannelClosedByBroker:   # not declared until published
+                pass
+            time.sleep(0.05)
+        assert [m["sha256"] for m in got] == ["ab" * 32]
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
