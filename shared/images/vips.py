@@ -11,8 +11,16 @@
 
 Run libvips workers with MALLOC_ARENA_MAX=2: glibc gives each libvips worker thread its own
 malloc arena and they fragment badly, so RSS creeps up under load. The process launcher sets it.
+- pyvips hands libvips' own messages to Python logging, where its INFO chatter ("thumbnailing
+  …", "reducev: 21 point mask", a dozen lines per operation) passed at the services' default
+  LOG_LEVEL=INFO: formatting and writing it cost more CPU per upload than hashing the upload.
+  Warnings and errors still come through.
 """
+import logging
+
 import pyvips
+
+logging.getLogger("pyvips").setLevel(logging.WARNING)
 
 # Base classes of the loaders we decode; blocking/unblocking a class covers its
 # file/buffer/source subclasses.
