@@ -6,6 +6,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
@@ -44,6 +45,18 @@ DEAD_LETTERS = Counter(
 GC_REMOVED = Counter(
     "onepic_gc_removed_total", "What garbage collection removed",
     ["kind"])  # image (rows), original, variant, orphan (blobs), temp (files)
+READ_MODEL_WRITES = Counter(
+    "onepic_read_model_writes_total", "Read-model writes after a change, by outcome",
+    ["outcome"])  # written, older (the cache had this version or newer), unavailable
+READ_MODEL_LAG = Gauge(
+    "onepic_read_model_refresh_lag_seconds",
+    "Age of the oldest change whose read-model write has not landed yet", multiprocess_mode="max")
+OUTBOX_AGE = Gauge(
+    "onepic_outbox_age_seconds", "Age of the oldest event waiting in the outbox",
+    multiprocess_mode="max")
+QUEUE_DEPTH = Gauge(
+    "onepic_queue_depth", "Messages ready in a broker queue (dead-letter queues included)",
+    ["queue"], multiprocess_mode="max")
 OUTBOX_RELAYED = Counter(
     "onepic_outbox_relayed_total", "Outbox rows relayed to the broker", ["outcome"])
 

@@ -7,6 +7,13 @@ alt is not part of an entry.
 Render only reads it; on a miss it asks metadata's internal API, which answers and writes
 the entry back (so a flushed Redis heals itself).
 
+Convergence (design guarantee 7, docs/reliability.md): every entry carries "v", the update
+counter of its key in metadata's database, and is written with compare-and-set (one Redis
+round trip), so an older state never replaces a newer one, whoever writes last. Each write
+is announced on CHANGED so every render process drops its micro-cached copy at once (push),
+instead of waiting out its lifetime. Entries expire after a safety TTL (a lost write cannot
+stay wrong for ever), and `python -m services.metadata.reconcile` rebuilds or verifies all.
+
 Entries (JSON):
 - `rm:user:<username lower>` → {"username": "arpit", "photo": PhotoView | null}
   A *negative* entry {"missing": true} says there is no such user.
@@ -29,6 +36,10 @@ from .cache import Cache
 MISSING = {"missing": True}
 # Negative entries expire so a miss is cheap but never permanent if a write was lost.
 NEGATIVE_TTL = 3600
+# Positive ones too, later: the safety net under the versioned, retried refreshes.
+ENTRY_TTL = 24 * 3600
+# The pub/sub channel of changed keys ("<kind>:<name>").
+CHANGED = "rm:changed"
 
 
 def _key(kind: str, name: str) -> str:
@@ -44,16 +55,29 @@ class ReadModel:
         """The entry, MISSING-shaped dict for a negative entry, or None when not cached.
 
         Raises CacheUnavailable when the cache is down."""
+        entry, _version = self.get_versioned(kind, name)
+        return entry
+
+    def get_versioned(self, kind: str, name: str) -> tuple[dict | None, int | None]:
+        """(entry without its "v", the version it was written at), or (None, None)."""
         raw = self.cache.get(_key(kind, name))
-        return None if raw is None else json.loads(raw)
+        if raw is None:
+            return None, None
+        entry = json.loads(raw)
+        return entry, entry.pop("v", None)
 
     # -- writes (metadata only) ------------------------------------------------------
-    def put(self, kind: str, name: str, entry: dict | None) -> None:
-        """Write an entry; None writes a negative entry."""
-        if entry is None:
-            self.cache.set(_key(kind, name), json.dumps(MISSING).encode(), ttl=NEGATIVE_TTL)
-        else:
-            self.cache.set(_key(kind, name), json.dumps(entry, separators=(",", ":")).encode())
+    def put(self, kind: str, name: str, entry: dict | None, version: int) -> bool:
+        """Write an entry at `version` unless the cache holds that version or a newer one;
+        None writes a negative entry. True if written. Raises CacheUnavailable."""
+        body = {**(MISSING if entry is None else entry), "v": version}
+        return self.cache.set_if_newer(_key(kind, name),
+                                       json.dumps(body, separators=(",", ":")).encode(),
+                                       version, NEGATIVE_TTL if entry is None else ENTRY_TTL)
+
+    def announce(self, kind: str, name: str) -> None:
+        """Tell every render process that kind/name changed. Raises CacheUnavailable."""
+        self.cache.publish(CHANGED, f"{kind}:{name}")
 
 
 def is_missing(entry: dict | None) -> bool:

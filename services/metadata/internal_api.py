@@ -78,11 +78,11 @@ def create_photo():
         if user is None:
             raise ApiError(422, "invalid_user", "No user has that user_id.")
         photo, created = photos.record_photo(conn, info)
+        writer = state().writer
+        writer.refresh_photo(conn, photo["id"])
+        if info["activate"]:
+            writer.refresh_user(conn, user["username"])
     outbox.wake()
-    writer = state().writer
-    writer.refresh_photo(conn, photo["id"])
-    if info["activate"]:
-        writer.refresh_user(conn, user["username"])
     return jsonify(photos.photo_json(photo, state().settings.origin)), (201 if created else 200)
 
 

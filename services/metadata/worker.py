@@ -13,10 +13,12 @@ import sys
 import threading
 import time
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from shared import metrics
 from shared.blobstore import create_blob_store
-from shared.broker import RESIZE_RESULTS, Broker, create_broker
+from shared.broker import RESIZE_REQUESTS, RESIZE_RESULTS, Broker, create_broker, dead_letter
 from shared.cache import Cache, create_cache
 from shared.config import Settings
 from shared.liveness import Heartbeat
@@ -24,15 +26,17 @@ from shared.ops_server import serve_ops
 from shared.readmodel import ReadModel
 from shared.server import configure_logging
 
-from . import db, gc, migrate
+from . import db, gc, ids, migrate
+from .db.schema import outbox
 from .relay.outbox import OutboxRelay
 from .relay.readmodel_writer import ReadModelWriter
+from .relay.reconcile import requeue_unfinished
 from .relay.results import DEAD_REQUESTS, ResultsConsumer
 
 log = logging.getLogger(__name__)
 
 
-LOOPS = ("outbox", "results", "dead-letters", "gc")
+LOOPS = ("outbox", "results", "dead-letters", "gc", "read-model")
 
 
 def start_background(settings: Settings, stop: threading.Event, *, cache: Cache | None = None,
@@ -53,7 +57,11 @@ def start_background(settings: Settings, stop: threading.Event, *, cache: Cache 
     relay = OutboxRelay(engine, broker)
     consumer = ResultsConsumer(engine, ReadModelWriter(ReadModel(cache)))
     blobs = create_blob_store(settings.blob_url)
+    writer = ReadModelWriter(ReadModel(cache))
     threads = [
+        threading.Thread(target=retry_read_model, args=(engine, writer, broker, stop,
+                                                        beat["read-model"]),
+                         name="metadata-read-model", daemon=True),
         threading.Thread(target=relay.run, args=(stop, beat["outbox"]), name="metadata-outbox",
                          daemon=True),
         threading.Thread(target=collect_garbage, args=(settings, engine, blobs, stop, beat["gc"]),
@@ -68,6 +76,40 @@ def start_background(settings: Settings, stop: threading.Event, *, cache: Cache 
     for t in threads:
         t.start()
     return threads
+
+
+def retry_read_model(engine: Engine, writer: ReadModelWriter, broker: Broker,
+                     stop: threading.Event, beat=None, interval: float = 0.5) -> None:
+    """Retry the read-model writes that did not land (readmodel_writer.retry_pending), and
+    every GAUGE_INTERVAL update the backlog gauges: outbox age, queue depths."""
+    last_gauges = 0.0
+    while not stop.wait(interval):
+        if beat:
+            beat()
+        try:
+            with engine.connect() as conn:
+                writer.retry_pending(conn)
+                if time.monotonic() - last_gauges > GAUGE_INTERVAL:
+                    last_gauges = time.monotonic()
+                    outbox_age(conn)
+                    for queue in QUEUES:
+                        depth = broker.depth(queue)
+                        if depth is not None:
+                            metrics.QUEUE_DEPTH.labels(queue).set(depth)
+        except Exception:
+            log.exception("read model: retry pass failed; next in %.1fs", interval)
+
+
+GAUGE_INTERVAL = 10.0
+QUEUES = (RESIZE_REQUESTS, RESIZE_RESULTS, DEAD_REQUESTS, dead_letter(RESIZE_RESULTS))
+
+
+def outbox_age(conn) -> None:
+    oldest = conn.execute(sa.select(sa.func.min(outbox.c.created_at))).scalar()
+    if oldest is not None and oldest.tzinfo is None:  # SQLite drops the zone
+        oldest = oldest.replace(tzinfo=ids.now().tzinfo)
+    metrics.OUTBOX_AGE.set((ids.now() - oldest).total_seconds() if oldest else 0.0)
+    conn.commit()
 
 
 def collect_garbage(settings: Settings, engine: Engine, blobs, stop: threading.Event,
@@ -128,6 +170,11 @@ def main() -> int:
     wait_for_schema(engine, stop, beat=lambda: [b.beat() for b in beats.values()])
     if stop.is_set():
         return 0
+    # Resize requests lost or given up on without a verdict (a broker that lost them, an
+    # older release) are asked again; duplicates are harmless, failed images are not retried.
+    requeued = requeue_unfinished(engine)
+    if requeued:
+        log.info("metadata worker: asked again for variants of %d images", requeued)
     threads = start_background(settings, stop, broker=broker, engine=engine, beats=beats)
     log.info("metadata worker running: outbox relay, resize.results and dead-letter consumers")
     status = 0

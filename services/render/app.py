@@ -48,6 +48,7 @@ class RenderApp:
         self.settings = settings
         self.cache, self.blobs = cache, blobs
         self.resolver = Resolver(cache, metadata, settings.micro_cache_seconds)
+        self.resolver.listen()
         self.bytes = ByteCache(settings.render_cache_bytes)
         self.pipeline = pipeline.Pipeline(blobs, settings.render_concurrency, fallback.generate)
         self.limiter = Limiter.from_settings(settings)

@@ -1,7 +1,11 @@
 """Name → read-model entry, with a per-process micro-cache in front of the cache.
 
 The micro-cache is what lets a warm request skip even Redis; its lifetime is bounded by
-settings.micro_cache_seconds (≤ 1 s) so a changed active photo shows within a second."""
+settings.micro_cache_seconds (≤ 1 s). It does not wait that long for a change: metadata
+announces every read-model write (shared/readmodel.CHANGED) and `listen` drops the changed
+entry at once, in every render process; after a lost subscription everything is dropped
+(what was announced meanwhile is unknown). The lifetime is the bound only while Redis is
+down, when nothing is announced."""
 from __future__ import annotations
 
 import threading
@@ -10,7 +14,7 @@ import time
 from shared import metrics
 from shared.cache import Cache, CacheUnavailable
 from shared.internal import MetadataClient
-from shared.readmodel import ReadModel, is_missing
+from shared.readmodel import CHANGED, ReadModel, is_missing
 
 _HIT = metrics.READ_MODEL_LOOKUPS.labels("hit")
 _MISS = metrics.READ_MODEL_LOOKUPS.labels("miss")
@@ -28,6 +32,26 @@ class Resolver:
         # (kind, name) → (expires_at, entry or None for "no such thing")
         self._micro: dict[tuple[str, str], tuple[float, dict | None]] = {}
         self._lock = threading.Lock()
+        self._generation = 0  # bumped by every announcement
+
+    def listen(self) -> threading.Thread:
+        """Follow the change announcements on a daemon thread (for the process's life)."""
+        thread = threading.Thread(target=self.read_model.cache.subscribe,
+                                  args=(CHANGED, self.changed, threading.Event()),
+                                  name="read-model-changes", daemon=True)
+        thread.start()
+        return thread
+
+    def changed(self, message: str | None) -> None:
+        """One announcement: "<kind>:<name>" no longer holds; None: anything may have changed."""
+        with self._lock:
+            # A lookup that read the cache before this announcement must not keep its answer.
+            self._generation += 1
+            if message is None:
+                self._micro.clear()
+                return
+            kind, _, name = message.partition(":")
+            self._micro.pop((kind, name), None)
 
     def lookup(self, kind: str, name: str) -> dict | None:
         """The entry for kind/name, or None when it does not exist.
@@ -38,9 +62,10 @@ class Resolver:
         item = self._micro.get(key)
         if item is not None and item[0] > now:
             return item[1]
+        generation = self._generation
         entry = self._fetch(kind, name)
         if self.ttl > 0:
-            self._remember(key, now + self.ttl, entry)
+            self._remember(key, now + self.ttl, entry, generation)
         return entry
 
     def _fetch(self, kind: str, name: str) -> dict | None:
@@ -58,8 +83,10 @@ class Resolver:
                 _HIT.inc()
         return None if entry is None or is_missing(entry) else entry
 
-    def _remember(self, key, expires: float, entry: dict | None) -> None:
+    def _remember(self, key, expires: float, entry: dict | None, generation: int) -> None:
         with self._lock:
+            if generation != self._generation:
+                return  # announced while we fetched: the answer may be the old state
             micro = self._micro
             micro.pop(key, None)
             micro[key] = (expires, entry)

@@ -1,4 +1,5 @@
-"""A small key-value cache: the home of the read model (see shared/readmodel.py).
+"""A small key-value cache with compare-and-set and pub/sub: the home of the read model
+(see shared/readmodel.py) and of its change notifications.
 
 One module per backend (`memory`, `redis`); nothing outside them imports redis.
 """
@@ -23,6 +24,21 @@ class Cache(ABC):
 
     @abstractmethod
     def delete(self, key: str) -> None: ...
+
+    @abstractmethod
+    def set_if_newer(self, key: str, value: bytes, version: int, ttl: float) -> bool:
+        """Store `value` (a JSON object carrying "v": `version`) unless the stored value's "v"
+        is already ≥ `version`, atomically; True if stored. Raises CacheUnavailable."""
+
+    @abstractmethod
+    def publish(self, channel: str, message: str) -> None:
+        """Tell every subscriber of `channel` (at most once, best effort)."""
+
+    @abstractmethod
+    def subscribe(self, channel: str, callback, stop) -> None:
+        """Call `callback(message)` for each message on `channel` until `stop` is set; after
+        a lost connection (messages may have been missed) `callback(None)`. Blocks; run it
+        on a thread of its own."""
 
     @abstractmethod
     def ping(self) -> None:

@@ -1,6 +1,7 @@
 """An in-process cache: the read model's home when everything runs in one process."""
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections import OrderedDict
@@ -19,6 +20,7 @@ class MemoryCache(Cache):
         # item is the oldest write and is what goes when the bound is exceeded.
         self._data: OrderedDict[str, tuple[bytes, float | None]] = OrderedDict()
         self._lock = threading.Lock()
+        self._subscribers: dict[str, list] = {}
 
     @classmethod
     def named(cls, url: str) -> MemoryCache:
@@ -54,9 +56,44 @@ class MemoryCache(Cache):
         with self._lock:
             self._data.pop(key, None)
 
+    def set_if_newer(self, key: str, value: bytes, version: int, ttl: float) -> bool:
+        with self._lock:  # the lock makes read-compare-write one step, as Lua does in Redis
+            item = self._data.get(key)
+            live = item is not None and (item[1] is None or item[1] > self._clock())
+            if live and _version(item[0]) >= version:
+                return False
+            self._data.pop(key, None)
+            self._data[key] = (bytes(value), self._clock() + ttl)
+            while len(self._data) > self.max_keys:
+                self._data.popitem(last=False)
+            return True
+
+    def publish(self, channel: str, message: str) -> None:
+        with self._lock:
+            callbacks = list(self._subscribers.get(channel, ()))
+        for callback in callbacks:
+            callback(message)
+
+    def subscribe(self, channel: str, callback, stop) -> None:
+        with self._lock:
+            self._subscribers.setdefault(channel, []).append(callback)
+        try:
+            stop.wait()
+        finally:
+            with self._lock:
+                self._subscribers[channel].remove(callback)
+
     def ping(self) -> None:
         return None
 
     def __len__(self) -> int:
         with self._lock:
             return len(self._data)
+
+
+def _version(raw: bytes) -> int:
+    try:
+        v = json.loads(raw).get("v")
+    except (ValueError, AttributeError):
+        return -1
+    return v if isinstance(v, int) else -1

@@ -5,16 +5,40 @@ reader blocked for seconds on a dead Redis would be worse than the fallback.
 """
 from __future__ import annotations
 
+import contextlib
+import logging
+
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from . import Cache, CacheUnavailable
 
+log = logging.getLogger(__name__)
+
+# Compare-and-set in one round trip: the stored entry's "v" against the new one's. An entry
+# without a version (written by an older release) is replaced.
+_SET_IF_NEWER = """
+local cur = redis.call('GET', KEYS[1])
+if cur then
+  local ok, doc = pcall(cjson.decode, cur)
+  if ok and type(doc) == 'table' and tonumber(doc['v']) and
+     tonumber(doc['v']) >= tonumber(ARGV[2]) then
+    return 0
+  end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+return 1
+"""
+
 
 class RedisCache(Cache):
     def __init__(self, client: redis.Redis):
         self._r = client
+        # Channels are server-wide, databases are not: a deployment's notifications are
+        # named after its database so two sharing a server do not evict each other's.
+        self._channel_prefix = f"db{client.connection_pool.connection_kwargs.get('db', 0)}:"
+        self._set_if_newer = client.register_script(_SET_IF_NEWER)
 
     @classmethod
     def from_url(cls, url: str, *, connect_timeout: float = 0.5, timeout: float = 0.5,
@@ -53,6 +77,41 @@ class RedisCache(Cache):
             self._r.delete(key)
         except redis.RedisError as e:
             raise _unavailable(e) from e
+
+    def set_if_newer(self, key: str, value: bytes, version: int, ttl: float) -> bool:
+        try:
+            return bool(self._set_if_newer(keys=[key],
+                                           args=[value, version, max(1, int(ttl * 1000))]))
+        except redis.RedisError as e:
+            raise _unavailable(e) from e
+
+    def publish(self, channel: str, message: str) -> None:
+        try:
+            self._r.publish(self._channel_prefix + channel, message)
+        except redis.RedisError as e:
+            raise _unavailable(e) from e
+
+    def subscribe(self, channel: str, callback, stop) -> None:
+        backoff = 0.2
+        while not stop.is_set():
+            pubsub = self._r.pubsub(ignore_subscribe_messages=True)
+            try:
+                pubsub.subscribe(self._channel_prefix + channel)
+                callback(None)  # (re)subscribed: whatever was sent meanwhile is unknown
+                backoff = 0.2
+                while not stop.is_set():
+                    message = pubsub.get_message(timeout=0.5)
+                    if message and message.get("type") == "message":
+                        data = message["data"]
+                        callback(data.decode() if isinstance(data, bytes) else data)
+            except (redis.RedisError, OSError) as e:
+                log.warning("read-model notifications lost (%s); resubscribing in %.1fs",
+                            type(e).__name__, backoff)
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 5.0)
+            finally:
+                with contextlib.suppress(redis.RedisError, OSError):
+                    pubsub.close()
 
     def ping(self) -> None:
         try:

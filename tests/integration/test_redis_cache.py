@@ -61,3 +61,54 @@ def test_error_message_does_not_leak_password(closed_port):
     with pytest.raises(CacheUnavailable) as info:
         cache.get("k")
     assert "s3cret-pw" not in str(info.value)
+
+
+def test_set_if_newer_is_a_compare_and_set_on_the_entry_version(cache, prefix):
+    key = prefix + "rm"
+    assert cache.set_if_newer(key, b'{"v":2,"x":"two"}', 2, ttl=60)
+    assert not cache.set_if_newer(key, b'{"v":1,"x":"one"}', 1, ttl=60)   # older: refused
+    assert not cache.set_if_newer(key, b'{"v":2,"x":"again"}', 2, ttl=60)  # same: kept
+    assert cache.get(key) == b'{"v":2,"x":"two"}'
+    assert cache.set_if_newer(key, b'{"v":3,"x":"three"}', 3, ttl=60)
+    assert cache.get(key) == b'{"v":3,"x":"three"}'
+    assert 0 < cache._r.pttl(key) <= 60_000   # the safety TTL is set
+    cache.set(key, b"not json")  # an unversioned value is replaced
+    assert cache.set_if_newer(key, b'{"v":1}', 1, ttl=60)
+
+
+def test_concurrent_writers_end_on_the_newest_version(cache, prefix):
+    import threading
+
+    key = prefix + "race"
+    versions = list(range(1, 201))
+
+    def write(vs):
+        for v in vs:
+            cache.set_if_newer(key, f'{{"v":{v}}}'.encode(), v, ttl=60)
+
+    threads = [threading.Thread(target=write, args=(versions[i::4][::-1],)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert cache.get(key) == b'{"v":200}'
+
+
+def test_publish_reaches_a_subscriber_and_a_resubscription_says_so(cache, prefix):
+    import threading
+
+    got, stop = [], threading.Event()
+    t = threading.Thread(target=cache.subscribe, args=(prefix + "ch", got.append, stop),
+                         daemon=True)
+    t.start()
+    deadline = time.monotonic() + 5
+    while None not in got and time.monotonic() < deadline:   # subscribed
+        time.sleep(0.01)
+    sent = time.monotonic()
+    cache.publish(prefix + "ch", "user:alice")
+    while "user:alice" not in got and time.monotonic() < deadline:
+        time.sleep(0.001)
+    assert "user:alice" in got and time.monotonic() - sent < 0.5
+    stop.set()
+    t.join(3)
+    assert not t.is_alive()

@@ -35,7 +35,7 @@ def create_user():
             # owner asks for the message again with POST /v1/me/emails.
             if not verification.throttled(conn, email, now, st.settings):
                 pending = verification.issue(conn, claim, username, now, st.settings)
-    st.writer.refresh_user(conn, username)
+        st.writer.refresh_user(conn, username)
     # After the commit. A failure is logged and the sign-up still succeeds: the account
     # exists either way, and POST /v1/me/emails sends the message again. The unsent token is
     # taken back, else it would count as "a message moments ago" and that POST would be 429.

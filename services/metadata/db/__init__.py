@@ -22,7 +22,8 @@ def create_engine(url: str, *, statement_timeout: float | None = 5.0) -> Engine:
 
 @contextlib.contextmanager
 def write(conn: Connection) -> Iterator[Connection]:
-    """A write transaction on `conn`, committed on success, rolled back on error.
+    """A write transaction on `conn`, committed on success, rolled back on error; then the
+    hooks registered with after_commit run.
 
     A request usually reads (authentication) before it writes; that read's implicit
     transaction is ended first so the write sees fresh data. On SQLite the write transaction
@@ -31,11 +32,26 @@ def write(conn: Connection) -> Iterator[Connection]:
     if conn.in_transaction():
         conn.commit()
     conn.execution_options(onepic_immediate=True)
+    hooks: list = []
+    conn.info["onepic_after_commit"] = hooks
     try:
         with conn.begin():
             yield conn
     finally:
         conn.execution_options(onepic_immediate=False)
+        conn.info.pop("onepic_after_commit", None)
+    for hook in hooks:  # only after a commit: an error above skips them
+        hook()
+
+
+def after_commit(conn: Connection, hook) -> bool:
+    """Run `hook()` once the write transaction open on `conn` (db.write) has committed.
+    False when no such transaction is open (the caller decides what to do)."""
+    hooks = conn.info.get("onepic_after_commit")
+    if hooks is None:
+        return False
+    hooks.append(hook)
+    return True
 
 
 # The channel a commit that added outbox rows notifies on PostgreSQL; the relay, in another
@@ -54,19 +70,19 @@ def notify_outbox(conn: Connection) -> None:
 def insert_ignoring_conflict(conn: Connection, table: sa.Table, values: dict,
                              index_elements: list[str]) -> int:
     """INSERT … ON CONFLICT DO NOTHING; the number of rows inserted (0 or 1)."""
-    stmt = _dialect_insert(conn, table).values(**values).on_conflict_do_nothing(
+    stmt = dialect_insert(conn, table).values(**values).on_conflict_do_nothing(
         index_elements=index_elements)
     return conn.execute(stmt).rowcount
 
 
 def upsert(conn: Connection, table: sa.Table, values: dict, index_elements: list[str]) -> None:
     """INSERT … ON CONFLICT (…) DO UPDATE with the non-key values."""
-    stmt = _dialect_insert(conn, table).values(**values)
+    stmt = dialect_insert(conn, table).values(**values)
     updates = {k: stmt.excluded[k] for k in values if k not in index_elements}
     conn.execute(stmt.on_conflict_do_update(index_elements=index_elements, set_=updates))
 
 
-def _dialect_insert(conn: Connection, table: sa.Table):
+def dialect_insert(conn: Connection, table: sa.Table):
     if conn.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:

@@ -108,3 +108,17 @@ outbox = sa.Table(
     sa.Column("payload", sa.Text, nullable=False),
     sa.Column("created_at", Timestamp, nullable=False),
 )
+
+# The read model's update counters and pending refreshes (migration 0004).
+rm_versions = sa.Table(
+    "rm_versions", metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("version", sa.BigInteger, nullable=False),
+)
+
+rm_pending = sa.Table(
+    "rm_pending", metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("version", sa.BigInteger, nullable=False),
+    sa.Column("since", Timestamp, nullable=False),
+)

@@ -50,8 +50,8 @@ def verify_email():
     conn, st = get_db(), state()
     with db.write(conn):
         row, _ = emails.verify(conn, request.args.get("token", ""), st.clock())
-    # On a repeated click too: it costs two cache writes and heals an entry that was lost.
-    st.writer.refresh_address(conn, row["md5"], row["sha256"])
+        # On a repeated click too: it costs two cache writes and heals an entry that was lost.
+        st.writer.refresh_address(conn, row["md5"], row["sha256"])
     return jsonify(emails.email_json(row))
 
 
@@ -65,8 +65,8 @@ def set_email_photo(email: str):
     conn = get_db()
     with db.write(conn):
         row = emails.set_photo(conn, user["id"], email, photo_id)
-    if row["verified_at"] is not None:
-        state().writer.refresh_address(conn, row["md5"], row["sha256"])
+        if row["verified_at"] is not None:
+            state().writer.refresh_address(conn, row["md5"], row["sha256"])
     return jsonify(emails.email_json(row))
 
 
@@ -76,7 +76,7 @@ def delete_email(email: str):
     conn = get_db()
     with db.write(conn):
         row = emails.remove(conn, user["id"], email)
-    if row["verified_at"] is not None:
-        # Now nobody has it verified: both hashes become negative entries.
-        state().writer.refresh_address(conn, row["md5"], row["sha256"])
+        if row["verified_at"] is not None:
+            # Now nobody has it verified: both hashes become negative entries.
+            state().writer.refresh_address(conn, row["md5"], row["sha256"])
     return "", 204

@@ -64,17 +64,16 @@ class ResultsConsumer:
             log.error("resize.results: dropping malformed message: %s", e)
             metrics.EVENTS_CONSUMED.labels("metadata", RESIZE_RESULTS, "rejected").inc()
             return
-        with _database_or_retry(), self.engine.connect() as conn:
-            with db.write(conn):
-                known = conn.execute(images.select().where(images.c.sha256 == sha256)).first()
-                if known is None:
-                    log.error("resize.results: no image %s; dropping", sha256)
-                    metrics.EVENTS_CONSUMED.labels("metadata", RESIZE_RESULTS, "rejected").inc()
-                    return
-                for row in rows:
-                    db.upsert(conn, variants, row, ["sha256", "name", "fmt"])
-                if failed:
-                    mark_failed(conn, sha256, failed)
+        with _database_or_retry(), self.engine.connect() as conn, db.write(conn):
+            known = conn.execute(images.select().where(images.c.sha256 == sha256)).first()
+            if known is None:
+                log.error("resize.results: no image %s; dropping", sha256)
+                metrics.EVENTS_CONSUMED.labels("metadata", RESIZE_RESULTS, "rejected").inc()
+                return
+            for row in rows:
+                db.upsert(conn, variants, row, ["sha256", "name", "fmt"])
+            if failed:
+                mark_failed(conn, sha256, failed)
             self.writer.refresh_image(conn, sha256)
         metrics.EVENTS_CONSUMED.labels("metadata", RESIZE_RESULTS, "failed" if failed else "ok").inc()
 
@@ -88,10 +87,11 @@ class ResultsConsumer:
         with _database_or_retry(), self.engine.connect() as conn:
             with db.write(conn):
                 marked = mark_failed(conn, sha256, "gave_up")
+                if marked:
+                    self.writer.refresh_image(conn, sha256)
             if marked:
                 log.error("resizer gave up on image %s after its delivery limit; photos failed",
                           sha256)
-                self.writer.refresh_image(conn, sha256)
         metrics.DEAD_LETTERS.labels(RESIZE_REQUESTS).inc()
 
 

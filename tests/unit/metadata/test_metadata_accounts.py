@@ -122,6 +122,6 @@ def test_tokens_are_stored_only_as_hashes(api, engine):
 
 
 def test_signup_replaces_a_negative_user_entry(api, read_model):
-    read_model.put("user", "arpit", None)
+    read_model.put("user", "arpit", None, 0)
     api.signup("arpit")
     assert read_model.get("user", "arpit") == {"username": "arpit", "photo": None}

@@ -44,7 +44,7 @@ class FakeMetadata:
             self.calls.append((kind, name))
             body = self.entries.get((kind, name), MISSING)
             with contextlib.suppress(Exception):  # a down cache does not stop the answer
-                self.read_model.put(kind, name, None if body is MISSING else body)
+                self.read_model.put(kind, name, None if body is MISSING else body, 1)
             status = "200 OK"
         else:
             status, body = "404 Not Found", {"error": {"code": "not_found", "message": "x"}}
@@ -63,13 +63,17 @@ class World:
         self.app = create_app(self.settings, cache=self.cache, blobs=self.blobs,
                               metadata=MetadataClient.in_process(self.metadata, TOKEN))
         self.client = Client(self.app)
+        self._version = 1
 
     def get(self, url: str, **headers):
         return self.client.get(url, headers=headers)
 
     def _publish(self, kind: str, name: str, entry: dict) -> None:
+        """As metadata does: a newer version, written and announced."""
         self.metadata.entries[(kind, name)] = entry
-        ReadModel(self.cache).put(kind, name, entry)
+        self._version += 1
+        ReadModel(self.cache).put(kind, name, entry, self._version)
+        ReadModel(self.cache).announce(kind, name)
 
     def add_photo(self, photo_id: str, original: bytes, *, variants=(), variant_rgb=None,
                   only_in_read_model=(), rating="g") -> dict:
