@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 
 import redis
 from redis.backoff import NoBackoff
@@ -39,6 +40,7 @@ class RedisCache(Cache):
         # named after its database so two sharing a server do not evict each other's.
         self._channel_prefix = f"db{client.connection_pool.connection_kwargs.get('db', 0)}:"
         self._set_if_newer = client.register_script(_SET_IF_NEWER)
+        self._closed = threading.Event()  # ends subscriptions when the cache is closed
 
     @classmethod
     def from_url(cls, url: str, *, connect_timeout: float = 0.5, timeout: float = 0.5,
@@ -93,24 +95,27 @@ class RedisCache(Cache):
 
     def subscribe(self, channel: str, callback, stop) -> None:
         backoff = 0.2
-        while not stop.is_set():
+        while not stop.is_set() and not self._closed.is_set():
             pubsub = self._r.pubsub(ignore_subscribe_messages=True)
             try:
                 pubsub.subscribe(self._channel_prefix + channel)
                 callback(None)  # (re)subscribed: whatever was sent meanwhile is unknown
                 backoff = 0.2
-                while not stop.is_set():
+                while not stop.is_set() and not self._closed.is_set():
                     message = pubsub.get_message(timeout=0.5)
                     if message and message.get("type") == "message":
                         data = message["data"]
                         callback(data.decode() if isinstance(data, bytes) else data)
-            except (redis.RedisError, OSError) as e:
+            except (redis.RedisError, OSError, ValueError) as e:
+                # ValueError: redis-py reading a socket closed under it (close()).
+                if self._closed.is_set():
+                    return
                 log.warning("read-model notifications lost (%s); resubscribing in %.1fs",
                             type(e).__name__, backoff)
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 5.0)
             finally:
-                with contextlib.suppress(redis.RedisError, OSError):
+                with contextlib.suppress(redis.RedisError, OSError, ValueError):
                     pubsub.close()
 
     def ping(self) -> None:
@@ -120,6 +125,7 @@ class RedisCache(Cache):
             raise _unavailable(e) from e
 
     def close(self) -> None:
+        self._closed.set()
         self._r.close()
 
 
