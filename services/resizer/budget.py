@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 _WATCH = 0.02
+# A fresh child imports libvips before it can work; that is not the image's time.
+_STARTUP_TIMEOUT = 60.0
 
 
 class BudgetExceeded(RuntimeError):
@@ -43,6 +45,7 @@ def _child(conn) -> None:
     from shared.images.variants import make_variants  # imports pyvips in the child only
     from shared.images.vips import pyvips
 
+    conn.send("ready")  # the parent's clock starts after our start-up, not during it
     while True:
         try:
             original = conn.recv_bytes()
@@ -78,6 +81,13 @@ class VariantWorker:
         self._proc.start()
         child.close()
         self._conn = parent
+        try:
+            started = parent.poll(_STARTUP_TIMEOUT) and parent.recv() == "ready"
+        except (EOFError, OSError):
+            started = False
+        if not started:
+            self._kill()
+            raise WorkerCrashed("variant worker did not start")
 
     def _kill(self) -> None:
         if self._proc is not None:
