@@ -7,8 +7,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# The web page's third-party scripts (services/web/package.json), copied from npm by
+# build.mjs into static/vendor; never committed, rebuilt when the lock file changes.
+WEB := services/web
+WEB_STAMP := $(WEB)/static/vendor/.built
 
-.PHONY: help install run migrate up down purge status lint test bench bench-quick
+.PHONY: help install web run migrate up down purge status lint test bench bench-quick
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -22,7 +26,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create .venv from pyproject.toml (only reinstalls when it changes)
 
-run: $(STAMP) ## standalone: everything in one process on SQLite/files under ./var, http://127.0.0.1:8080 (PORT overrides)
+$(WEB_STAMP): $(WEB)/package.json $(WEB)/package-lock.json $(WEB)/build.mjs
+	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error && node build.mjs
+	touch $@
+
+web: $(WEB_STAMP) ## the web page's libraries from npm (npm ci into services/web; needs node and npm)
+
+run: $(STAMP) $(WEB_STAMP) ## standalone: everything in one process on SQLite/files under ./var, http://127.0.0.1:8080 (PORT overrides)
 	mkdir -p var
 	$(BIN)/python -m services.metadata.migrate
 	$(BIN)/python -m services.standalone
@@ -31,7 +41,7 @@ migrate: $(STAMP) ## apply database migrations to DATABASE_URL (default: SQLite 
 	mkdir -p var
 	$(BIN)/python -m services.metadata.migrate
 
-up: $(STAMP) ## the four services + gateway as separate processes on local Postgres/RabbitMQ/Redis (gateway :8080)
+up: $(STAMP) $(WEB_STAMP) ## the four services + gateway as separate processes on local Postgres/RabbitMQ/Redis (gateway :8080)
 	$(BIN)/python -m deploy.local up
 
 down: $(STAMP) ## stop what `make up` started
@@ -46,7 +56,7 @@ status: $(STAMP) ## show which `make up` processes run and are ready
 lint: $(STAMP) ## ruff over the tree (rules in pyproject.toml; ruff comes with the test extra)
 	$(BIN)/ruff check .
 
-test: $(STAMP) ## the whole suite: unit, integration and end-to-end (needs Postgres, Redis, RabbitMQ)
+test: $(STAMP) $(WEB_STAMP) ## the whole suite: unit, integration, end-to-end, security and browser (needs Postgres, Redis, RabbitMQ)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The bench extra (the latency plot) on top of the test install; wrk, nginx-light and thumbor

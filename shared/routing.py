@@ -12,6 +12,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 UPLOAD, METADATA, RENDER = "upload", "metadata", "render"
+WEB_PREFIX = "/web"  # the web page's scripts and styles (a reserved username)
 
 # RFC 3986 pchar minus "%": everything else (space, "?", "#", "%", non-ASCII) is escaped when
 # the path is put back on the wire, so an address like "a%3Fb@x" reaches metadata as itself.
@@ -58,5 +59,8 @@ def service_for(method: str, path: str) -> str | None:
     if path == "/v1/photos" and method == "POST":
         return UPLOAD
     if path == "/v1" or path.startswith("/v1/"):
+        return METADATA
+    # The web page (services/web) is served by metadata, which owns its session.
+    if path in ("/", WEB_PREFIX) or path.startswith(WEB_PREFIX + "/"):
         return METADATA
     return RENDER

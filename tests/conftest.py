@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
-_TIERS = ("unit", "integration", "e2e", "security")
+_TIERS = ("unit", "integration", "e2e", "security", "browser")
 
 
 def pytest_configure(config):
-    # integration and e2e are declared in pyproject.toml; unit is the remaining tier.
+    # integration, e2e and browser are declared in pyproject.toml; unit is the remaining tier.
     config.addinivalue_line("markers", "unit: fast, pure tests with no server")
     # security is declared in pyproject.toml: tests/security/ (no server) carries it by folder,
     # and security tests in other tiers (they need a server) mark themselves.

@@ -8,6 +8,7 @@ requests nor the upstream can turn `/v1/../internal/auth` into a path it never r
 from __future__ import annotations
 
 import json
+from http.cookiejar import DefaultCookiePolicy
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -62,6 +63,9 @@ class Gateway:
         # Ingress's body-size limit would; the upload service applies the exact cap.
         self.max_body = max_body
         self.session = requests.Session()
+        # A proxy keeps no cookies: a jar would store one visitor's Set-Cookie and send it
+        # upstream with the next visitor's request.
+        self.session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
         # One pooled connection per serving thread and upstream: the default (10) made
         # threads beyond it open and throw away a connection per request.
         adapter = HTTPAdapter(pool_maxsize=pool_size)
@@ -119,7 +123,8 @@ class Gateway:
         except requests.RequestException:
             return self._send(start_response, "502 Bad Gateway",
                               b'{"error":{"code":"bad_gateway","message":"Upstream unavailable."}}')
-        headers = [(k, v) for k, v in r.headers.items() if k.lower() not in _HOP]
+        # The raw headers: requests joins repeated ones with ", ", which breaks Set-Cookie.
+        headers = [(k, v) for k, v in r.raw.headers.items() if k.lower() not in _HOP]
         content = r.raw.read(decode_content=False)
         # HEAD has no body here, so the upstream's length is the one that describes it.
         sent = r.headers.get("Content-Length") if method == "HEAD" else str(len(content))

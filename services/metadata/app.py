@@ -7,6 +7,7 @@ from datetime import datetime
 
 from flask import Flask
 
+from services.web import pages as web_pages
 from shared import web
 from shared.cache import Cache, create_cache
 from shared.config import Settings
@@ -16,6 +17,7 @@ from shared.server import configure_logging
 
 from . import context, db, ids, internal_api, migrate, openapi
 from .accounts import routes as accounts_routes
+from .accounts import session_routes
 from .emails import routes as emails_routes
 from .photos import routes as photos_routes
 from .relay.readmodel_writer import ReadModelWriter
@@ -50,10 +52,14 @@ def create_app(settings: Settings | None = None, *, cache: Cache | None = None,
         mailer=mailer, clock=clock or ids.now)
     app.teardown_appcontext(context.close_db)
     app.register_blueprint(accounts_routes.bp)
+    app.register_blueprint(session_routes.bp)
     app.register_blueprint(photos_routes.bp)
     app.register_blueprint(emails_routes.bp)
     app.register_blueprint(internal_api.bp)
     app.register_blueprint(openapi.bp)
+    # The web page at / (routed here by shared/routing.py): it lives on the session this
+    # service issues, so it is served from the same process.
+    app.register_blueprint(web_pages.create_blueprint(settings))
     # Without Redis metadata still answers (the read model heals later): degraded, not
     # unready (guarantee 3). Without Postgres it can do nothing.
     web.install(app, "metadata", checks={"database": lambda: db.ping(engine)},

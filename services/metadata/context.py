@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection, Engine
 from shared.config import Settings
 from shared.errors import ApiError
 from shared.mail import Mailer
-from shared.web import bearer_token
+from shared.session import request_token
 
 from .accounts import store as accounts
 from .relay.readmodel_writer import ReadModelWriter
@@ -46,9 +46,10 @@ def close_db(_exc: BaseException | None = None) -> None:
 
 
 def current_user() -> dict:
-    """The user of the bearer token, or a 401."""
-    token = bearer_token(request)
+    """The user of the bearer token or the web page's session cookie, or a 401."""
+    token = request_token(request)  # 403 for a cookie without its CSRF header
     user = accounts.user_for_token(get_db(), token) if token else None
     if user is None:
-        raise ApiError(401, "unauthorized", "A valid API token is required: Authorization: Bearer <token>.")
+        raise ApiError(401, "unauthorized",
+                       "Sign in first: send Authorization: Bearer <token> or the session cookie.")
     return user

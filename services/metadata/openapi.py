@@ -11,7 +11,8 @@ bp = Blueprint("metadata_openapi", __name__)
 _ERROR = {"$ref": "#/components/schemas/Error"}
 _PHOTO = {"$ref": "#/components/schemas/Photo"}
 _EMAIL = {"$ref": "#/components/schemas/Email"}
-_BEARER = [{"bearer": []}]
+# A Bearer token, or the web page's session cookie (shared/session.py).
+_BEARER = [{"bearer": []}, {"session": []}]
 
 
 def _json(schema: dict) -> dict:
@@ -67,15 +68,33 @@ DOCUMENT = {
     "openapi": "3.1.0",
     "info": {"title": "OnePic", "version": "1"},
     "components": {
-        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer"},
+            "session": {"type": "apiKey", "in": "cookie", "name": "onepic_session",
+                        "description": "The web page's session (POST /v1/session). With it, "
+                        "every POST/PUT/PATCH/DELETE must send X-CSRF-Token equal to the "
+                        "onepic_csrf cookie, else 403 csrf_failed."}},
         "schemas": {"Error": _obj(error=_obj(code=_S, message=_S)), "Photo": _PHOTO_SCHEMA,
                     "Email": _EMAIL_SCHEMA},
     },
     "paths": {
         "/v1/users": {"post": _op(
-            "Sign up; with `email`, a verification message is sent to it", "201",
+            "Sign up; with `email`, a verification message is sent to it. With `session`: "
+            "true (the web page) the token is set as the session cookie instead of being in "
+            "the body, and X-CSRF-Token must repeat the onepic_csrf cookie (else 403)", "201",
             _obj(id=_S, username=_S, token=_S, avatar_url=_S),
-            ("400", "409", "422"), body=_obj(username=_S, password=_S, email=_S), auth=False)},
+            ("400", "403", "409", "422"),
+            body=_obj(username=_S, password=_S, email=_S, session={"type": "boolean"}),
+            auth=False)},
+        "/v1/session": {
+            "post": _op("The web page's sign-in: sets the HttpOnly session cookie (an API "
+                        "token) and the onepic_csrf cookie. X-CSRF-Token must repeat the "
+                        "onepic_csrf cookie the page set (else 403)", "201", _obj(username=_S),
+                        ("400", "401", "403", "422"), body=_obj(username=_S, password=_S),
+                        auth=False),
+            "delete": _op("Sign out: revokes the session's token and clears the cookies",
+                          "204", None, ("401", "403")),
+        },
         "/v1/tokens": {"post": _op("Issue an API token", "201", _obj(token=_S), ("400", "401", "422"),
                                    body=_obj(username=_S, password=_S), auth=False)},
         "/v1/me": {"get": _op("The account", "200", _obj(

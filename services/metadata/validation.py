@@ -17,7 +17,7 @@ RESERVED_USERNAMES = frozenset({
     "v1", "v2", "avatar", "avatars", "i", "healthz", "readyz", "metrics", "static", "internal",
     "api", "admin", "administrator", "root", "favicon.ico", "robots.txt", "sitemap.xml",
     "login", "logout", "signup", "register", "settings", "account", "me", "help", "support",
-    "about", "docs", "openapi.json", "www", "onepic", "null", "undefined",
+    "about", "docs", "openapi.json", "www", "onepic", "null", "undefined", "web",
 })
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024  # hashing is deliberately slow; bound the work an attacker can ask for

@@ -16,7 +16,7 @@ import logging
 
 from flask import Flask, jsonify, request
 
-from shared import web
+from shared import session, web
 from shared.blobstore import BlobStore, create_blob_store, original_key
 from shared.clientaddr import client_address
 from shared.config import Settings
@@ -53,7 +53,8 @@ def create_app(settings: Settings | None = None, *, blobs: BlobStore | None = No
 
     @app.post("/v1/photos")
     def create_photo():
-        token = web.bearer_token(request)
+        # A Bearer token or the page's session cookie (CSRF-checked, shared/session.py).
+        token = session.request_token(request)
         # MetadataUnavailable here (and from the blob store or create_photo below) is a 503.
         user = metadata.authenticate(token) if token else None
         if user is None:

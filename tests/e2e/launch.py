@@ -122,7 +122,9 @@ def _stop_group(proc: subprocess.Popen) -> None:
         proc.wait(5)
 
 
-def start_services(workdir: Path) -> System:
+def start_services(workdir: Path, redis_db: int = REDIS_DB) -> System:
+    """`redis_db`: another tier's system may be up at the same time (tests/browser's), and
+    each flushes its db at start."""
     import redis
 
     tag = uuid.uuid4().hex[:10]
@@ -131,9 +133,9 @@ def start_services(workdir: Path) -> System:
     env.update(PORT=str(gateway), METADATA_PORT=str(metadata), UPLOAD_PORT=str(upload),
                RENDER_PORT=str(render), RESIZER_METRICS_PORT=str(resizer),
                METADATA_WORKER_PORT=str(worker),
-               UP_DATABASE=f"onepic_e2e_{tag}", UP_POSTGRES=POSTGRES, UP_REDIS_DB=str(REDIS_DB),
+               UP_DATABASE=f"onepic_e2e_{tag}", UP_POSTGRES=POSTGRES, UP_REDIS_DB=str(redis_db),
                QUEUE_PREFIX=f"onepic_e2e_{tag}", UP_VAR_DIR=str(workdir / "up"), UP_TIMEOUT="90")
-    redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB).flushdb()
+    redis.Redis(host="127.0.0.1", port=6379, db=redis_db).flushdb()
     system = System("services", f"http://127.0.0.1:{gateway}", env, workdir)
     # The launcher's own inverse of `up`: stop, then drop the database and queues (logs kept).
     system.stop_actions.append(lambda: subprocess.run(

@@ -2,9 +2,10 @@
 photos/routes.py, email addresses in emails/routes.py)."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 
 from shared.errors import ApiError
+from shared.session import check_login_csrf
 
 from .. import db, validation
 from ..context import current_user, get_db, state
@@ -13,6 +14,7 @@ from ..emails import tokens as email_tokens
 from ..emails import verification
 from . import passwords
 from . import store as accounts
+from .session_routes import respond_signed_in
 
 bp = Blueprint("metadata_accounts", __name__, url_prefix="/v1")
 
@@ -20,6 +22,9 @@ bp = Blueprint("metadata_accounts", __name__, url_prefix="/v1")
 @bp.post("/users")
 def create_user():
     body = validation.json_body()
+    signs_in = body.get("session") is True  # the web page: the token goes into a cookie
+    if signs_in:
+        check_login_csrf(request)
     username = validation.username(body.get("username"))
     password = validation.password(body.get("password"))
     email = validation.email(body["email"]) if body.get("email") is not None else None
@@ -42,8 +47,11 @@ def create_user():
     if pending is not None and not verification.send(st.mailer, st.settings, pending):
         with db.write(conn):
             email_tokens.discard(conn, pending.token)
-    return jsonify({"id": user["id"], "username": username, "token": user["token"],
-                    "avatar_url": f"{state().settings.origin}/{username}"}), 201
+    created = {"id": user["id"], "username": username,
+               "avatar_url": f"{state().settings.origin}/{username}"}
+    if signs_in:
+        return respond_signed_in(created, user["token"])
+    return jsonify({**created, "token": user["token"]}), 201
 
 
 @bp.post("/tokens")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
+from services.web import pages as web_pages
 from shared.errors import ApiError
 
 from .. import db, validation
@@ -47,6 +48,9 @@ def add_email():
 
 @bp.get("/emails/verify")
 def verify_email():
+    if web_pages.wants_html(request):
+        # A person opened the link: the page asks them to Confirm or say Not me.
+        return web_pages.shell(state().settings)
     conn, st = get_db(), state()
     with db.write(conn):
         row, _ = emails.verify(conn, request.args.get("token", ""), st.clock())
