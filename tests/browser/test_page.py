@@ -189,6 +189,7 @@ def test_email_confirmed_through_the_mailed_link(new_page, system, screenshot):
     page.goto(verification_link(system, address))
     expect(page.get_by_role("button", name="Not me")).to_be_visible()
     expect(page.get_by_text(address)).to_be_visible()
+    expect(page.get_by_role("alert")).to_be_hidden()  # signed in as the claimant: no warning
     screenshot(page, "04-verify")
     page.get_by_role("button", name="Confirm").click()
     if not api_has(system.base_url, "POST", "/v1/emails/verify"):
@@ -203,11 +204,17 @@ def test_email_confirmed_through_the_mailed_link(new_page, system, screenshot):
     expect(page.get_by_role("link", name=f"{system.base_url}/avatar/{md5}")).to_be_visible()
 
 
-def test_phone_width(new_page, system, screenshot):
-    """Nothing wider than a phone's screen; every control still reachable."""
+def test_phone_width_and_drag_and_drop(new_page, system, screenshot):
+    """Nothing wider than a phone's screen; a picture dropped on the upload area uploads."""
     page = new_page(width=375, height=740)
     sign_up(page, "w" + uuid.uuid4().hex[:10])
-    page.get_by_label("Upload pictures").set_input_files([file("red.jpg", jpeg(RED))])
+    dropped = page.evaluate_handle("""bytes => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([new Uint8Array(bytes)], "dropped.jpg", {type: "image/jpeg"}));
+        return dt;
+    }""", list(jpeg(RED)))
+    page.locator("#drop-zone").dispatch_event("drop", {"dataTransfer": dropped})
+    expect(page.get_by_role("list", name="Uploads")).to_contain_text("dropped.jpg")
     expect(pictures(page)).to_have_count(1)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     screenshot(page, "05-phone")

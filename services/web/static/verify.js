@@ -67,11 +67,12 @@ export async function mountVerify(context) {
     return;
   }
   const expiry = claim.expires_at ? ` The link works until ${formatDate(claim.expires_at)}.` : "";
-  $("verify-text").textContent =
-    `Someone asked to show the pictures of the OnePic account ${claim.username} for ${claim.email}. ` +
-    `If that was you, confirm it; if not, tell us.${expiry}`;
+  $("verify-text").textContent = claim.username
+    ? `Someone asked to show the pictures of the OnePic account ${claim.username} for ${claim.email}. ` +
+      `If that was you, confirm it; if not, tell us.${expiry}`
+    : `Is ${claim.email} your address? Confirm it, or tell us it is not yours.${expiry}`;
   $("verify-actions").hidden = false;
-  if (me && me.username !== claim.username) {
+  if (me && claim.username && me.username !== claim.username) {
     showError($("verify-error"), `You are signed in as ${me.username}, but this address was added to ${claim.username}.`);
   } else if (me && confirmAfterSignIn) {
     confirmAfterSignIn = false;
