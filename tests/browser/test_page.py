@@ -218,3 +218,39 @@ def test_phone_width_and_drag_and_drop(new_page, system, screenshot):
     expect(pictures(page)).to_have_count(1)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     screenshot(page, "05-phone")
+
+
+def tab_to(page, name: str, limit: int = 25) -> None:
+    """Press Tab until the element named `name` has the focus, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.textContent.trim() || "
+                                "document.activeElement.labels?.[0]?.textContent.trim() || ''")
+        if focused == name:
+            return
+    raise AssertionError(f"{name!r} not reached with Tab")
+
+
+def test_keyboard_only(new_page, system):
+    """Sign up and upload without a pointer; the focused control is visibly marked."""
+    page = new_page()
+    page.goto("/")
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    tab_to(page, "Sign up")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("none", ""), outline
+    page.keyboard.press("Enter")
+    page.keyboard.type("w" + uuid.uuid4().hex[:10])  # the username field has the focus
+    tab_to(page, "Password")
+    page.keyboard.type(PASSWORD)
+    tab_to(page, "Create account")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    tab_to(page, "Upload pictures")
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Space")
+    chooser.value.set_files([file("red.jpg", jpeg(RED))])
+    expect(pictures(page)).to_have_count(1)
+    tab_to(page, "Make active", limit=40)
+    page.keyboard.press("Enter")
+    expect(pictures(page).get_by_text("Active", exact=True)).to_be_visible()

@@ -24,24 +24,28 @@ function start() {
   });
 }
 
-// The crop box in the original's pixels: Cropper reports it in the pixels of the image it
-// shows (the `large` rendering), rotated as shown; the API takes the rotated original's.
-export function cropInOriginal(data, shown, original) {
-  const scale = original.width / shown.width;
-  const turned = data.rotate % 180 !== 0;
-  const [w, h] = turned ? [original.height, original.width] : [original.width, original.height];
-  const x = Math.max(0, Math.round(data.x * scale));
-  const y = Math.max(0, Math.round(data.y * scale));
-  const side = Math.max(1, Math.min(Math.round(data.width * scale), w - x, h - y));
+// The crop box in the original's pixels. Cropper reports it in the pixels of the image it
+// shows (the `large` rendering), in the frame of the picture as turned on screen; the API
+// crops the original before it turns it (API.md: crop, then rotate), so the box is turned
+// back into the original's frame.
+export function cropInOriginal(data, shownWidth, original) {
+  const s = original.width / shownWidth;
+  const r = ((Math.round(data.rotate) % 360) + 360) % 360;
+  const [W, H] = [original.width, original.height];
+  const [X, Y, w, h] = [data.x * s, data.y * s, data.width * s, data.height * s];
+  const box = { 0: [X, Y, w, h], 90: [Y, H - X - w, h, w], 180: [W - X - w, H - Y - h, w, h],
+                270: [W - Y - h, X, h, w] }[r];
+  let [x, y, bw, bh] = box.map(Math.round);
+  x = Math.min(Math.max(0, x), W - 1);
+  y = Math.min(Math.max(0, y), H - 1);
+  const side = Math.max(1, Math.min(bw, bh, W - x, H - y));
   return { x, y, width: side, height: side };
 }
 
 async function save() {
   const data = cropper.getData();
-  const img = $("edit-image");
   const rotate = ((Math.round(data.rotate) % 360) + 360) % 360;
-  const body = { crop: cropInOriginal({ ...data, rotate }, { width: img.naturalWidth },
-                                      { width: photo.width, height: photo.height }) };
+  const body = { crop: cropInOriginal(data, $("edit-image").naturalWidth, photo) };
   if (rotate) body.rotate = rotate;
   try {
     const created = await api("PUT", `/v1/photos/${photo.id}/transform`, body);

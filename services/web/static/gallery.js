@@ -117,7 +117,8 @@ async function makeActive(photo, button, error) {
     await api("PUT", "/v1/me/active-photo", { photo_id: photo.id });
     await ctx.refreshMe();
     render();
-    $("gallery").querySelector(`[data-photo-id="${photo.id}"] .badge`)?.scrollIntoView({ block: "nearest" });
+    // Its Make active button is gone: keep the keyboard in that card.
+    $("gallery").querySelector(`[data-photo-id="${photo.id}"] button`)?.focus();
   } catch (problem) {
     button.disabled = false;
     showError(error, describe(problem, "Choosing the active picture"));
