@@ -33,7 +33,10 @@ async function refreshMe() {
   return session.me;
 }
 
-const ctx = { session, refreshMe, announce, signedOut, enterApp: () => enterApp() };
+const ctx = {
+  session, refreshMe, announce, signedOut, enterApp: () => enterApp(),
+  photosRendered: () => session.me && $("email-list") && renderEmails(session.me),
+};
 
 async function enterApp({ signedUp = false } = {}) {
   session.me = await api("GET", "/v1/me");

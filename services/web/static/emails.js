@@ -46,7 +46,12 @@ function item(entry) {
     pictureChoice(entry), error);
 }
 
+let shown = ""; // what the list shows now: redrawn only when it changes (keeps focus)
+
 export function renderEmails(me) {
+  const key = JSON.stringify([me.emails, currentPhotos().map((p) => [p.id, p.alt])]);
+  if (key === shown && $("email-list").childElementCount === me.emails.length) return;
+  shown = key;
   $("email-list").replaceChildren(...me.emails.map(item));
 }
 

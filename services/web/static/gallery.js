@@ -59,6 +59,7 @@ function render() {
   $("gallery-more").hidden = !nextCursor;
   for (const el of list.querySelectorAll("[data-stats-for]")) observeStats(el);
   for (const photo of photos) if (photo.status === "processing") poll(photo.id);
+  ctx.photosRendered?.(); // the email section lists the pictures too
 }
 
 async function poll(id) {
