@@ -39,6 +39,20 @@ def wait_for_avatar(base_url: str, username: str, colour, timeout: float = 5.0) 
         time.sleep(0.2)
 
 
+def wait_for_preview(page, colour, timeout: float = 5.0) -> None:
+    """The page's own preview of the avatar URL shows `colour`: the middle of it as drawn
+    on screen (it is a circle; the corners are the page's)."""
+    preview = page.get_by_role("img", name="Your picture at 64 pixels")
+    deadline = time.monotonic() + timeout
+    while True:
+        shot = decode(preview.screenshot()).convert("RGB")
+        middle = shot.crop((shot.width // 4, shot.height // 4, shot.width * 3 // 4, shot.height * 3 // 4))
+        if close_to(middle, colour):
+            return
+        assert time.monotonic() < deadline, f"the preview still shows {middle.getpixel((8, 8))}"
+        time.sleep(0.2)
+
+
 def sign_up(page, username: str, email: str | None = None) -> None:
     page.goto("/")
     page.get_by_role("button", name="Sign up").click()
@@ -97,10 +111,12 @@ def test_first_visit(new_page, system, screenshot):
     red.get_by_role("button", name="Make active").click()
     expect(red.get_by_text("Active", exact=True)).to_be_visible()
     wait_for_avatar(base, username, RED)
+    wait_for_preview(page, RED)
     blue.get_by_role("button", name="Make active").click()
     expect(blue.get_by_text("Active", exact=True)).to_be_visible()
     expect(red.get_by_text("Active", exact=True)).to_have_count(0)
     wait_for_avatar(base, username, BLUE)
+    wait_for_preview(page, BLUE)
     screenshot(page, "02-gallery")
 
     # Copy puts the URL on the clipboard.

@@ -3,7 +3,12 @@
 import { $, h } from "./dom.js";
 
 const PREVIEW_SIZES = [32, 64, 128];
+// The origin serves a new active picture within a second (API.md); a preview asked for
+// sooner may still get the old one, so after a change the previews are asked again then.
+const SETTLE_MS = 1500;
 let current = "";
+let shownActive;
+let settle = null;
 
 export function originOf(me) {
   return me.avatar_url.slice(0, me.avatar_url.length - me.username.length - 1);
@@ -15,13 +20,28 @@ export function renderUrls(me) {
   link.href = me.avatar_url;
   link.textContent = me.avatar_url;
   $("img-snippet").value = `<img src="${me.avatar_url}?s=80" width="80" height="80" alt="${me.username}">`;
-  // `v` changes with the active picture, so the previews do not come from the browser's
-  // cache of the avatar URL (it may keep an avatar for a few minutes, as any site would).
-  const version = me.active_photo_id || "none";
-  $("previews").replaceChildren(...PREVIEW_SIZES.map((size) => h("li", {},
-    h("img", { src: `${me.avatar_url}?s=${size * 2}&d=mp&v=${version}`, width: size, height: size,
-               alt: `Your picture at ${size} pixels`, class: "preview" }),
-    h("span", { class: "hint", text: `${size} px` }))));
+  // A query the browser has not cached (it may keep an avatar for minutes, as any site
+  // would): `v` names the active picture, `t` the moment it was asked for.
+  const draw = () => {
+    const query = `d=mp&v=${me.active_photo_id || "none"}&t=${Date.now()}`;
+    const list = $("previews");
+    if (!list) return;
+    if (list.childElementCount !== PREVIEW_SIZES.length) {
+      list.replaceChildren(...PREVIEW_SIZES.map((size) => h("li", {},
+        h("img", { width: size, height: size, alt: `Your picture at ${size} pixels`, class: "preview",
+                   "data-size": size }),
+        h("span", { class: "hint", text: `${size} px` }))));
+    }
+    // The same elements, a new source: nothing moves while the new picture loads.
+    for (const img of list.querySelectorAll("img")) img.src = `${me.avatar_url}?s=${img.dataset.size * 2}&${query}`;
+  };
+  if (shownActive !== me.active_photo_id || !$("previews").childElementCount) {
+    const changed = shownActive !== undefined;
+    shownActive = me.active_photo_id;
+    draw();
+    clearTimeout(settle);
+    if (changed) settle = setTimeout(draw, SETTLE_MS);
+  }
   const origin = originOf(me);
   const verified = me.emails.filter((e) => e.verified);
   $("hash-urls").replaceChildren(...(verified.length ? [
