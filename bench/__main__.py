@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         raise
     try:
         token = system.sign_up("benchuser", "bench@example.com")
-        email_hash = system.verify_email("bench@example.com")
+        email_hash = system.verify_email(token, "bench@example.com")
         original = images.photo(4000, 3000)   # 12 MP, the peer's and pipeline's size too
         photo = system.upload(token, original)
         system.activate(token, photo["id"])

@@ -60,7 +60,7 @@ class Settings:
         f"refuse to start with this default or one shorter than {MIN_INTERNAL_TOKEN} characters; "
         "`make up` generates one per run.")
     internal_port: int = _option(
-        "INTERNAL_PORT", 8105,
+        "INTERNAL_PORT", 8106,
         "Port of metadata's internal API (/internal/…, for upload and render only); the "
         "public API's port does not serve it.")
     queue_prefix: str = _option(

@@ -7,7 +7,8 @@ metadata code. Every call carries the service token in `X-Internal-Token`.
 Endpoints (all JSON, served by services/metadata):
 - GET /internal/ping → 200 {"status": "ok"}: metadata is up *and* accepts our token (the
   readiness check of upload and render).
-- POST /internal/auth {"token": <user bearer token>} → 200 {"user_id", "username"} | 401
+- POST /internal/auth {"token": <user bearer token>} → 200 {"user_id", "username",
+  "quota_left": {"photos", "bytes"}} | 401 (unknown, revoked or expired token)
 - POST /internal/photos {"user_id", "sha256", "format", "width", "height", "bytes", "alpha",
   "frames", "alt", "rating", "activate"} → 201 photo | 200 photo (same user, same bytes) |
   4xx error. The original must already be in the blob store.

@@ -28,17 +28,22 @@ class Api:
     def __init__(self, client):
         self.client = client
         self._n = 0
+        self.tokens: dict[str, str] = {}   # username → bearer token, for confirming links
 
     def signup(self, username=None, password="correct horse", **extra):
         self._n += 1
         username = username or f"user{self._n}"
         r = self.client.post("/v1/users", json={"username": username, "password": password, **extra})
         assert r.status_code == 201, r.get_json()
+        self.tokens[username] = r.get_json()["token"]
         return r.get_json()
 
     def internal(self, method, path, **kw):
+        """A call to the internal API, which is its own app (its own port in production)."""
+        from services.metadata.app import INTERNAL
         headers = {"X-Internal-Token": TOKEN, **kw.pop("headers", {})}
-        return self.client.open(path, method=method, headers=headers, **kw)
+        internal = self.client.application.extensions[INTERNAL].test_client()
+        return internal.open(path, method=method, headers=headers, **kw)
 
     def record(self, user_id, data=b"image", **extra):
         body = {"user_id": user_id, "sha256": hashlib.sha256(data).hexdigest(), "format": "jpeg",
@@ -49,11 +54,21 @@ class Api:
     def add_email(self, token, address):
         return self.client.post("/v1/me/emails", json={"email": address}, headers=self.auth(token))
 
-    def click(self, url):
-        """Open a verification link as a mail client would (path and query of the URL)."""
+    def open_link(self, url):
+        """Open a verification link as a mail client or scanner would: GET, which shows."""
         parts = urlsplit(url)
         assert f"{parts.scheme}://{parts.netloc}" == ORIGIN and parts.path == "/v1/emails/verify"
         return self.client.get(f"{parts.path}?{parts.query}")
+
+    def click(self, url, bearer=None):
+        """What the claimant does with the link: open it (GET shows whose claim it is), then
+        press Confirm signed in as that account (POST). A failing GET is the answer."""
+        shown = self.open_link(url)
+        if shown.status_code != 200:
+            return shown
+        bearer = bearer or self.tokens[shown.get_json()["username"]]
+        return self.client.post("/v1/emails/verify", json={"token": token_of(url)},
+                                headers=self.auth(bearer))
 
     def verified(self, token, address, mailbox):
         """Add `address` to the account of `token` and click the link mailed for it."""
@@ -65,6 +80,11 @@ class Api:
     @staticmethod
     def auth(token):
         return {"Authorization": f"Bearer {token}"}
+
+
+def token_of(url: str) -> str:
+    from urllib.parse import parse_qs
+    return parse_qs(urlsplit(url).query)["token"][0]
 
 
 def stand_in_resizer(broker):

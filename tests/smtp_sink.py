@@ -65,10 +65,13 @@ class SmtpSink:
         return ssl.create_default_context(cadata=self.cert_pem)
 
     def links(self, to: str | None = None) -> list[str]:
-        """The one URL of each message received (for `to`), oldest first."""
+        """The one URL of each verification message received (for `to`), oldest first.
+        (The notices of an address added or removed hold no link and are skipped.)"""
         out = []
         for message in self.received:
             if to is not None and message["To"] != to:
+                continue
+            if "/v1/emails/verify?token=" not in message.get_body(("plain",)).get_content():
                 continue
             urls = re.findall(r"https?://\S+", message.get_body(("plain",)).get_content())
             assert len(urls) == 1, urls

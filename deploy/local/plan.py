@@ -1,10 +1,10 @@
 """What `make up` starts: the settings of this local deployment and one entry per process.
 
 Overridable from the environment so the end-to-end tests can run their own copy beside a
-developer's: PORT (gateway), METADATA_PORT, UPLOAD_PORT, RENDER_PORT, RESIZER_METRICS_PORT,
-METADATA_WORKER_PORT,
-UP_DATABASE (name, created if missing), UP_POSTGRES (server URL), UP_REDIS (server URL),
-UP_REDIS_DB, BROKER_URL, QUEUE_PREFIX, UP_VAR_DIR, UP_WORKERS, UP_TIMEOUT.
+developer's: PORT (gateway), METADATA_PORT, INTERNAL_PORT (metadata's internal API),
+UPLOAD_PORT, RENDER_PORT, RESIZER_METRICS_PORT, METADATA_WORKER_PORT, MAIL_PORT (the mail
+sink, without SMTP_URL), UP_DATABASE (name, created if missing), UP_POSTGRES (server URL),
+UP_REDIS (server URL), UP_REDIS_DB, BROKER_URL, QUEUE_PREFIX, UP_VAR_DIR, UP_WORKERS, UP_TIMEOUT.
 INTERNAL_TOKEN is generated per run unless a usable one is given; TRUSTED_PROXIES defaults to
 loopback (the front door). Any other OnePic setting (MAX_UPLOAD_BYTES, …) passes through.
 """
@@ -46,9 +46,9 @@ class Plan:
         return self.var / "log"
 
 
-def _gunicorn(factory: str, port: int, workers: str) -> list[str]:
+def _gunicorn(factory: str, port: int, workers: str, call: str = "create_app()") -> list[str]:
     # gthread: two cores, so few processes, a few threads each for I/O-bound requests.
-    return [sys.executable, "-m", "gunicorn", f"{factory}:create_app()",
+    return [sys.executable, "-m", "gunicorn", f"{factory}:{call}",
             "-b", f"127.0.0.1:{port}", "-w", workers, "-k", "gthread", "--threads", "4",
             "--graceful-timeout", "10", "--timeout", "60"]
 
@@ -79,6 +79,9 @@ def build(environ: dict[str, str] | None = None) -> Plan:
              (("metadata", 8101), ("upload", 8102), ("render", 8103))}
     metrics_port = int(e.get("RESIZER_METRICS_PORT") or 8104)
     worker_port = int(e.get("METADATA_WORKER_PORT") or 8105)
+    # metadata's internal API listens apart from its public one (off the public routing).
+    internal_port = int(e.get("INTERNAL_PORT") or 8106)
+    mail_port = int(e.get("MAIL_PORT") or 8107)
     var = Path(e.get("UP_VAR_DIR") or ROOT / "var" / "up").resolve()
     postgres = (e.get("UP_POSTGRES") or "postgresql://root@127.0.0.1:5432").rstrip("/")
     database = e.get("UP_DATABASE") or "onepic"
@@ -101,7 +104,11 @@ def build(environ: dict[str, str] | None = None) -> Plan:
         "CACHE_URL": f"{redis}/{int(e.get('UP_REDIS_DB') or 0)}",
         "BLOB_URL": f"file://{var / 'blobs'}",
         "QUEUE_PREFIX": e.get("QUEUE_PREFIX") or "onepic",
-        "METADATA_URL": urls["metadata"],
+        "INTERNAL_PORT": str(internal_port),
+        "METADATA_URL": f"http://127.0.0.1:{internal_port}",
+        # The services refuse to start without a mail server: the local sink unless one is
+        # given (deploy/local/mailsink.py; messages in log/mail.log).
+        "SMTP_URL": e.get("SMTP_URL") or f"smtp://127.0.0.1:{mail_port}",
         "UPLOAD_URL": urls["upload"],
         "RENDER_URL": urls["render"],
         "PYTHONUNBUFFERED": "1",  # logs reach the log files as they happen
@@ -110,6 +117,11 @@ def build(environ: dict[str, str] | None = None) -> Plan:
     processes = [
         Process("metadata", _gunicorn("services.metadata.app", ports["metadata"], workers),
                 _workers_share_metrics(env, var, "metadata"), urls["metadata"] + "/readyz"),
+        Process("metadata-internal",
+                _gunicorn("services.metadata.app", internal_port, workers,
+                          "create_internal_app()"),
+                _workers_share_metrics(env, var, "metadata-internal"),
+                f"http://127.0.0.1:{internal_port}/readyz"),
         Process("upload", _gunicorn("services.upload.app", ports["upload"], workers),
                 _workers_share_metrics(env, var, "upload"), urls["upload"] + "/readyz"),
         Process("render", render_argv(ports["render"], workers),
@@ -121,7 +133,12 @@ def build(environ: dict[str, str] | None = None) -> Plan:
         Process("resizer", [py, "-m", "services.resizer"],
                 {**env, "MALLOC_ARENA_MAX": "2", "RESIZER_METRICS_PORT": str(metrics_port)},
                 f"http://127.0.0.1:{metrics_port}/readyz"),
-        Process("gateway", [py, "-m", "services.gateway"], env,
+        # The gateway forwards public /v1 requests: to metadata's public port, not the
+        # internal one the other services call.
+        Process("gateway", [py, "-m", "services.gateway"], {**env, "METADATA_URL": urls["metadata"]},
                 f"http://127.0.0.1:{port}/readyz"),
     ]
+    if not e.get("SMTP_URL"):
+        processes.insert(0, Process("mail", [py, "-m", "deploy.local.mailsink", str(mail_port)],
+                                    env, None))
     return Plan(var, postgres, database, env, processes)

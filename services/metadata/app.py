@@ -12,6 +12,7 @@ from shared import web
 from shared.cache import Cache, create_cache
 from shared.config import Settings
 from shared.mail import Mailer, create_mailer
+from shared.ratelimit import Limiter
 from shared.readmodel import ReadModel
 from shared.server import configure_logging
 
@@ -25,13 +26,22 @@ from .relay.readmodel_writer import ReadModelWriter
 log = logging.getLogger(__name__)
 
 MAX_BODY = 64 * 1024
+INTERNAL = "onepic_metadata_internal"   # app.extensions key of the internal API's app
+
+
+def create_internal_app(settings: Settings | None = None, **kw) -> Flask:
+    """metadata's internal API alone: `gunicorn 'services.metadata.app:create_internal_app()'`
+    on INTERNAL_PORT."""
+    return create_app(settings, **kw).extensions[INTERNAL]
 
 
 def create_app(settings: Settings | None = None, *, cache: Cache | None = None,
                mailer: Mailer | None = None,
                clock: Callable[[], datetime] | None = None) -> Flask:
     """`clock` (default: the real UTC time) is injectable so tests can expire tokens."""
-    settings = settings or Settings.from_env()
+    if settings is None:  # a process of its own (gunicorn), not standalone or a test
+        settings = Settings.from_env()
+        settings.check_outside_standalone(sends_mail=True)
     # gunicorn configures only its own loggers, so under it INFO from ours went nowhere, the
     # log mailer's messages included (without SMTP_URL they are how one verifies an address).
     # A no-op where the process configured logging already (standalone, the tests).
@@ -49,21 +59,32 @@ def create_app(settings: Settings | None = None, *, cache: Cache | None = None,
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     app.extensions[context.EXTENSION] = context.State(
         settings=settings, engine=engine, writer=ReadModelWriter(ReadModel(cache)),
-        mailer=mailer, clock=clock or ids.now)
+        mailer=mailer, clock=clock or ids.now, limiter=Limiter.from_settings(settings))
     app.teardown_appcontext(context.close_db)
     app.register_blueprint(accounts_routes.bp)
     app.register_blueprint(session_routes.bp)
     app.register_blueprint(photos_routes.bp)
     app.register_blueprint(emails_routes.bp)
-    app.register_blueprint(internal_api.bp)
     app.register_blueprint(openapi.bp)
     # The web page at / (routed here by shared/routing.py): it lives on the session this
     # service issues, so it is served from the same process.
     app.register_blueprint(web_pages.create_blueprint(settings))
     # Without Redis metadata still answers (the read model heals later): degraded, not
     # unready (guarantee 3). Without Postgres it can do nothing.
-    web.install(app, "metadata", checks={"database": lambda: db.ping(engine)},
-                degraded={"cache": lambda: cache.ping()},  # noqa: PLW0108 - late-bound
-                unavailable=dict.fromkeys(db.UNAVAILABLE, "The photo database"))
+    health = dict(checks={"database": lambda: db.ping(engine)},
+                  degraded={"cache": lambda: cache.ping()},  # noqa: PLW0108 - late-bound
+                  unavailable=dict.fromkeys(db.UNAVAILABLE, "The photo database"))
+    web.install(app, "metadata", **health)
+
+    # The internal API (upload's and render's) is a WSGI app of its own on the same state,
+    # served on INTERNAL_PORT by its own process (create_internal_app), so the public port
+    # has no /internal at all, whatever a proxy in front of it routes.
+    internal = Flask(__name__ + ".internal")
+    internal.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    internal.extensions[context.EXTENSION] = app.extensions[context.EXTENSION]
+    internal.teardown_appcontext(context.close_db)
+    internal.register_blueprint(internal_api.bp)
+    web.install(internal, "metadata-internal", **health)
+    app.extensions[INTERNAL] = internal
     log.info("metadata service ready (database %s)", engine.url.render_as_string(hide_password=True))
     return app

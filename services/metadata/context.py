@@ -9,8 +9,10 @@ from flask import current_app, g, request
 from sqlalchemy.engine import Connection, Engine
 
 from shared.config import Settings
+from shared.clientaddr import client_address
 from shared.errors import ApiError
 from shared.mail import Mailer
+from shared.ratelimit import Limiter
 from shared.session import request_token
 
 from .accounts import store as accounts
@@ -26,6 +28,7 @@ class State:
     writer: ReadModelWriter
     mailer: Mailer
     clock: Callable[[], datetime]  # now, as an aware UTC datetime
+    limiter: Limiter
 
 
 def state() -> State:
@@ -45,10 +48,16 @@ def close_db(_exc: BaseException | None = None) -> None:
         conn.close()
 
 
+def client() -> str:
+    """The client's address (X-Forwarded-For believed only from TRUSTED_PROXIES)."""
+    return client_address(request.environ, state().settings.trusted_proxies)
+
+
 def current_user() -> dict:
-    """The user of the bearer token or the web page's session cookie, or a 401."""
+    """The user of the bearer token or the web page's session cookie ({"id", "username",
+    "active_photo_id", "token_id"}), or a 401 for a missing, unknown, revoked or expired one."""
     token = request_token(request)  # 403 for a cookie without its CSRF header
-    user = accounts.user_for_token(get_db(), token) if token else None
+    user = accounts.user_for_token(get_db(), token, state().clock()) if token else None
     if user is None:
         raise ApiError(401, "unauthorized",
                        "Sign in first: send Authorization: Bearer <token> or the session cookie.")

@@ -19,6 +19,11 @@ def photo_id() -> str:
     return secrets.token_urlsafe(8)
 
 
+def token_id() -> str:
+    """The public name of an API token (GET/DELETE /v1/tokens), unrelated to its secret."""
+    return "t_" + secrets.token_urlsafe(12)
+
+
 def api_token() -> str:
     return secrets.token_urlsafe(32)
 

@@ -38,10 +38,16 @@ def ping():
 @bp.post("/auth")
 def auth():
     token = validation.json_body().get("token")
-    user = accounts.user_for_token(get_db(), token) if isinstance(token, str) and token else None
+    user = (accounts.user_for_token(get_db(), token, state().clock())
+            if isinstance(token, str) and token else None)
     if user is None:
         raise ApiError(401, "unauthorized", "Unknown API token.")
-    return jsonify({"user_id": user["id"], "username": user["username"]})
+    # What the quotas leave, so upload can refuse a file before storing any of it.
+    count, total = photos.usage(get_db(), user["id"])
+    settings = state().settings
+    return jsonify({"user_id": user["id"], "username": user["username"],
+                    "quota_left": {"photos": max(0, settings.quota_photos - count),
+                                   "bytes": max(0, settings.quota_bytes - total)}})
 
 
 def _photo_request(body: dict) -> dict:
@@ -77,6 +83,8 @@ def create_photo():
         user = accounts.user_by_id(conn, info["user_id"])
         if user is None:
             raise ApiError(422, "invalid_user", "No user has that user_id.")
+        photos.check_quota(conn, info["user_id"], info["sha256"], info["bytes"],
+                           state().settings)
         photo, created = photos.record_photo(conn, info)
         writer = state().writer
         writer.refresh_photo(conn, photo["id"])

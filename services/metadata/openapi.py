@@ -41,6 +41,9 @@ def _obj(**props) -> dict:
 
 
 _S, _I, _NS = {"type": "string"}, {"type": "integer"}, {"type": ["string", "null"]}
+_TS = {"type": "string", "format": "date-time"}
+_TOKEN_BODY = {**_obj(token={"type": "string", "description": "the token of the link"}),
+               "required": ["token"]}
 _PHOTO_SCHEMA = _obj(
     id=_S, sha256=_S, width=_I, height=_I, format=_S, bytes=_I, alt=_NS,
     rating={"enum": ["g", "pg", "r", "x"]}, created_at={"type": "string", "format": "date-time"},
@@ -83,34 +86,65 @@ DOCUMENT = {
             "true (the web page) the token is set as the session cookie instead of being in "
             "the body, and X-CSRF-Token must repeat the onepic_csrf cookie (else 403)", "201",
             _obj(id=_S, username=_S, token=_S, avatar_url=_S),
-            ("400", "403", "409", "422"),
+            ("400", "403", "409", "422", "429"),
             body=_obj(username=_S, password=_S, email=_S, session={"type": "boolean"}),
             auth=False)},
         "/v1/session": {
             "post": _op("The web page's sign-in: sets the HttpOnly session cookie (an API "
                         "token) and the onepic_csrf cookie. X-CSRF-Token must repeat the "
                         "onepic_csrf cookie the page set (else 403)", "201", _obj(username=_S),
-                        ("400", "401", "403", "422"), body=_obj(username=_S, password=_S),
+                        ("400", "401", "403", "422", "429"), body=_obj(username=_S, password=_S),
                         auth=False),
             "delete": _op("Sign out: revokes the session's token and clears the cookies",
                           "204", None, ("401", "403")),
         },
-        "/v1/tokens": {"post": _op("Issue an API token", "201", _obj(token=_S), ("400", "401", "422"),
-                                   body=_obj(username=_S, password=_S), auth=False)},
+        "/v1/tokens": {
+            "post": _op("Sign in: issue an API token, valid for TOKEN_TTL (default 30 days). "
+                        "429: too many attempts for this username or from this address",
+                        "201", _obj(id=_S, token=_S, expires_at=_TS),
+                        ("400", "401", "422", "429"), body=_obj(username=_S, password=_S),
+                        auth=False),
+            "get": _op("The account's live tokens (never their secrets)", "200", _obj(
+                tokens={"type": "array", "items": _obj(
+                    id=_S, created_at=_TS, last_used_at={**_TS, "type": ["string", "null"]},
+                    expires_at=_TS, current={"type": "boolean"})}), ("401",))},
+        "/v1/tokens/{token_id}": {
+            "parameters": [{"name": "token_id", "in": "path", "required": True, "schema": _S}],
+            "delete": _op("Revoke a token at once (signing out is this on the current one)",
+                          "204", None, ("401", "404"))},
+        "/v1/me/password": {"put": _op(
+            "Change the password; every other token of the account is revoked. "
+            "403: the current password is wrong", "204", None, ("400", "401", "403", "422", "429"),
+            body={**_obj(password=_S, new_password=_S), "required": ["password", "new_password"]})},
         "/v1/me": {"get": _op("The account", "200", _obj(
             id=_S, username=_S, active_photo_id=_NS, avatar_url=_S,
             emails={"type": "array", "items": _EMAIL}), ("401",))},
         "/v1/me/emails": {"post": _with(_op(
             "Add an email address and send it a verification link (201); an address already "
             "on the account answers 200, sending a fresh link if it is unverified. "
-            "409: another account verified it; 429: a message went to it moments ago; "
+            "403: its owner said Not me to this account; 409: another account verified it; "
+            "429: this claim was mailed moments ago, or too many claims; "
             "503: the message could not be sent (nothing was added)", "201", _EMAIL,
-            ("400", "401", "409", "422", "429", "503"), body=_obj(email=_S)),
+            ("400", "401", "403", "409", "422", "429", "503"), body=_obj(email=_S)),
             {"200": {"description": "already on this account", **_json(_EMAIL)}})},
-        "/v1/emails/verify": {"get": {**_op(
-            "The link in the verification message: verifies the address (again: 200)", "200",
-            _EMAIL, ("400", "409"), auth=False),
-            "parameters": [{"name": "token", "in": "query", "required": True, "schema": _S}]}},
+        "/v1/emails/verify": {
+            "get": {**_op(
+                "The link in the verification message: shows whose claim it is and changes "
+                "nothing (link scanners open it). A browser (Accept: text/html) gets the web "
+                "page with Confirm and Not me. 400: unknown or expired link", "200",
+                _obj(email=_S, username=_S, expires_at=_TS), ("400",), auth=False),
+                "parameters": [{"name": "token", "in": "query", "required": True,
+                                "schema": _S}]},
+            "post": _op(
+                "Confirm the address: only the claiming account, signed in (again: 200). "
+                "401: not signed in; 404: the claim is another account's; 409: another "
+                "account verified the address first; verifying removes other accounts' "
+                "unverified claims of it", "200", _EMAIL, ("400", "401", "404", "409", "422"),
+                body=_TOKEN_BODY)},
+        "/v1/emails/reject": {"post": _op(
+            "Not me: no sign-in; the claim is removed and that account cannot claim the "
+            "address again (403 email_refused)", "200", _obj(email=_S, rejected={"const": True}),
+            ("400", "422"), body=_TOKEN_BODY, auth=False)},
         "/v1/me/emails/{email}": {
             "parameters": _ADDRESS,
             "put": _op("Choose the picture shown for this address (null: the active photo)",
@@ -127,8 +161,9 @@ DOCUMENT = {
                 "parameters": [{"name": "cursor", "in": "query", "schema": _S}]},
             "post": {**_with(_op(
                 "Upload a photo: multipart field `file`, or the raw bytes with an image/* "
-                "Content-Type (served by the upload service)", "201", _PHOTO,
-                ("401", "413", "415", "422")),
+                "Content-Type (served by the upload service). 403 quota_exceeded: the "
+                "account's photo or byte quota is full; 429: too many uploads",
+                "201", _PHOTO, ("401", "403", "413", "415", "422", "429")),
                 {"200": {"description": "the same bytes again: the existing photo",
                          **_json(_PHOTO)}}),
                 "requestBody": _UPLOAD},

@@ -19,7 +19,7 @@ log = logging.getLogger("onepic.standalone")
 def build(settings: Settings, stop: threading.Event):
     """The origin WSGI app, with the background workers started beside it."""
     from services.metadata import context
-    from services.metadata.app import create_app as metadata_app
+    from services.metadata.app import INTERNAL, create_app as metadata_app
     from services.metadata.relay.reconcile import requeue_unfinished
     from services.metadata.worker import start_background
     from services.render.app import create_app as render_app
@@ -34,7 +34,7 @@ def build(settings: Settings, stop: threading.Event):
     cache = create_cache(settings.cache_url)
     blobs = create_blob_store(settings.blob_url)
     metadata = metadata_app(settings, cache=cache)
-    client = MetadataClient.in_process(metadata, settings.internal_token)
+    client = MetadataClient.in_process(metadata.extensions[INTERNAL], settings.internal_token)
     apps = {
         "metadata": metadata,
         "upload": upload_app(settings, blobs=blobs, metadata=client),

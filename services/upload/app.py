@@ -65,6 +65,12 @@ def create_app(settings: Settings | None = None, *, blobs: BlobStore | None = No
                                                        settings.trusted_proxies)))
 
         data, form = read_image_body(request, settings.max_upload_bytes)
+        left = user.get("quota_left")
+        if left is not None and (left["photos"] < 1 or left["bytes"] < len(data)):
+            # Metadata checks again when it records the photo (two uploads can race); this
+            # early answer keeps a refused file out of the blob store.
+            raise web.ApiError(403, "quota_exceeded",
+                               "This account has no room for this photo; delete some first.")
         fields = parse_fields(form)
         # ImageRejected is an ApiError: answered as is (an empty file is its 422 empty_file).
         info = probe(data, max_pixels=settings.max_pixels, max_frames=settings.max_frames)

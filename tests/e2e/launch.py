@@ -128,9 +128,10 @@ def start_services(workdir: Path, redis_db: int = REDIS_DB) -> System:
     import redis
 
     tag = uuid.uuid4().hex[:10]
-    gateway, metadata, upload, render, resizer, worker = free_ports(6)
+    gateway, metadata, upload, render, resizer, worker, internal, mail = free_ports(8)
     env = _base_env()
     env.update(PORT=str(gateway), METADATA_PORT=str(metadata), UPLOAD_PORT=str(upload),
+               INTERNAL_PORT=str(internal), MAIL_PORT=str(mail),
                RENDER_PORT=str(render), RESIZER_METRICS_PORT=str(resizer),
                METADATA_WORKER_PORT=str(worker),
                UP_DATABASE=f"onepic_e2e_{tag}", UP_POSTGRES=POSTGRES, UP_REDIS_DB=str(redis_db),

@@ -32,9 +32,10 @@ MP_CORNER = (224, 224, 224)   # the light grey behind the mp silhouette
 def verification_token(system, address: str, timeout: float = 10.0) -> str:
     """The token of the last verification message sent to `address`.
 
-    The launched system has no SMTP_URL (tests/e2e/launch.py sets none and inherits none), so
-    its services write each message to their log (API.md); every log of the system under
-    test is inside its workdir, in both modes."""
+    Standalone has no SMTP_URL (tests/e2e/launch.py sets none and inherits none), so it writes
+    each message to its log (API.md); the separate services refuse to run without a mail
+    server, and `make up`'s mail sink prints what it receives to its log (log/mail.log).
+    Every log of the system under test is inside its workdir, in both modes."""
     deadline = time.monotonic() + timeout
     while True:
         for log in sorted(system.workdir.rglob("*.log")):
@@ -52,8 +53,12 @@ def claim_email(api, address: str) -> None:
 
 
 def verify_email(system, api, address: str) -> None:
+    """Open the link (GET shows the claim and changes nothing), then Confirm as the account."""
     token = verification_token(system, address.strip().lower())
-    r = requests.get(f"{api.base}/v1/emails/verify", params={"token": token}, timeout=30)
+    shown = requests.get(f"{api.base}/v1/emails/verify", params={"token": token}, timeout=30)
+    assert shown.status_code == 200, shown.text
+    assert shown.json()["username"] == api.username
+    r = api.request("POST", "/v1/emails/verify", json={"token": token})
     assert r.status_code == 200, r.text
     emails = {e["email"]: e for e in api.get("/v1/me").json()["emails"]}
     assert emails[address.strip().lower()]["verified"] is True

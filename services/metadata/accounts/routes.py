@@ -6,13 +6,14 @@ from flask import Blueprint, jsonify, request
 
 from shared.errors import ApiError
 from shared.session import check_login_csrf
+from shared.web import rate_limit
 
-from .. import db, validation
-from ..context import current_user, get_db, state
+from .. import db, ids, validation
+from ..context import client, current_user, get_db, state
 from ..emails import store as emails
 from ..emails import tokens as email_tokens
 from ..emails import verification
-from . import passwords
+from . import credentials, passwords
 from . import store as accounts
 from .session_routes import respond_signed_in
 
@@ -28,18 +29,22 @@ def create_user():
     username = validation.username(body.get("username"))
     password = validation.password(body.get("password"))
     email = validation.email(body["email"]) if body.get("email") is not None else None
-    password_hash = passwords.hash_password(password)
     conn, st = get_db(), state()
+    # Before the KDF: a refused sign-up costs no 64 MiB hash.
+    hits = [("signup", client())]
+    if email is not None:
+        hits.append(("email_claims", "addr:" + client()))
+    rate_limit(st.limiter, *hits)
+    password_hash = passwords.hash_password(password)
     pending = None
     with db.write(conn):
-        user = accounts.create_user(conn, username, password_hash)
+        user = accounts.create_user(conn, username, password_hash, st.clock(),
+                                    st.settings.token_ttl)
         if email is not None:
             now = st.clock()
             claim, _ = emails.claim(conn, user["id"], email, now)  # 409 if verified elsewhere
-            # A throttled address (someone mailed it moments ago) still gets its account; the
-            # owner asks for the message again with POST /v1/me/emails.
-            if not verification.throttled(conn, email, now, st.settings):
-                pending = verification.issue(conn, claim, username, now, st.settings)
+            # A new account's claim is new: the resend throttle (per claim) cannot apply.
+            pending = verification.issue(conn, claim, username, now, st.settings)
         st.writer.refresh_user(conn, username)
     # After the commit. A failure is logged and the sign-up still succeeds: the account
     # exists either way, and POST /v1/me/emails sends the message again. The unsent token is
@@ -50,28 +55,61 @@ def create_user():
     created = {"id": user["id"], "username": username,
                "avatar_url": f"{state().settings.origin}/{username}"}
     if signs_in:
-        return respond_signed_in(created, user["token"])
-    return jsonify({**created, "token": user["token"]}), 201
+        return no_store(respond_signed_in(created, user["token"]["token"]))
+    return no_store(jsonify({**created, "token": user["token"]["token"]})), 201
 
 
 @bp.post("/tokens")
 def create_token():
-    body = validation.json_body()
-    username, password = body.get("username"), body.get("password")
-    if not isinstance(username, str) or not isinstance(password, str):
-        raise ApiError(422, "invalid_credentials_format",
-                       "username and password are required strings.")
+    _, token = credentials.sign_in(validation.json_body())
+    return no_store(jsonify({"id": token["id"], "token": token["token"],
+                             "expires_at": ids.iso(token["expires_at"])})), 201
+
+
+@bp.get("/tokens")
+def list_tokens():
+    user = current_user()
+    rows = accounts.list_tokens(get_db(), user["id"], state().clock())
+    return jsonify({"tokens": [
+        {"id": r["id"], "created_at": ids.iso(r["created_at"]),
+         "last_used_at": ids.iso(r["last_used_at"]) if r["last_used_at"] else None,
+         "expires_at": ids.iso(r["expires_at"]), "current": r["id"] == user["token_id"]}
+        for r in rows]})
+
+
+@bp.delete("/tokens/<token_id>")
+def revoke_token(token_id: str):
+    user = current_user()
     conn = get_db()
-    # No password longer than sign-up accepts can be right, and hashing one is the costly
-    # work MAX_PASSWORD bounds: refuse it as wrong credentials without hashing.
-    too_long = len(password) > validation.MAX_PASSWORD
-    user = None if too_long else accounts.check_credentials(conn, username.strip().lower(),
-                                                            password)
-    if user is None:
-        raise ApiError(401, "invalid_credentials", "Wrong username or password.")
     with db.write(conn):
-        token = accounts.issue_token(conn, user["id"])
-    return jsonify({"token": token}), 201
+        if not accounts.revoke_token(conn, user["id"], token_id):
+            raise ApiError(404, "token_not_found", "You have no token with that id.")
+    return "", 204
+
+
+@bp.put("/me/password")
+def change_password():
+    user = current_user()
+    body = validation.json_body()
+    current = body.get("password")
+    new = validation.password(body.get("new_password"))
+    conn, st = get_db(), state()
+    rate_limit(st.limiter, ("tokens_user", user["username"]), ("tokens_addr", client()))
+    if not isinstance(current, str) or len(current) > validation.MAX_PASSWORD or \
+            not passwords.verify_password(accounts.password_hash(conn, user["id"]), current):
+        raise ApiError(403, "wrong_password", "The current password is wrong.")
+    new_hash = passwords.hash_password(new)
+    with db.write(conn):
+        accounts.set_password_hash(conn, user["id"], new_hash)
+        # Whoever else holds a token (a stolen one, an old device) is signed out.
+        accounts.revoke_other_tokens(conn, user["id"], user["token_id"], st.clock())
+    return "", 204
+
+
+def no_store(resp):
+    """Answers carrying a token must not be kept by any cache (RFC 9111 §5.2.2.5)."""
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 @bp.get("/me")

@@ -31,7 +31,9 @@ def respond_signed_in(body: dict, token: str, status: int = 201) -> Response:
 def sign_in():
     session.check_login_csrf(request)
     user, token = credentials.sign_in(validation.json_body())
-    return respond_signed_in({"username": user["username"]}, token)
+    resp = respond_signed_in({"username": user["username"]}, token["token"])
+    resp.headers["Cache-Control"] = "no-store"   # it sets the session cookie
+    return resp
 
 
 @bp.delete("/session")

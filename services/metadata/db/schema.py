@@ -26,6 +26,21 @@ api_tokens = sa.Table(
     sa.Column("user_id", sa.Text, sa.ForeignKey("users.id", ondelete="CASCADE"),
               nullable=False, index=True),
     sa.Column("created_at", Timestamp, nullable=False),
+    # The public name of a token (GET/DELETE /v1/tokens): the secret is never shown again.
+    sa.Column("id", sa.Text, nullable=False),
+    sa.Column("expires_at", Timestamp, nullable=False),
+    sa.Column("last_used_at", Timestamp, nullable=True),
+    sa.UniqueConstraint("id", name="uq_api_tokens_id"),
+)
+
+# Accounts an address's owner turned away ("Not me", POST /v1/emails/reject): such an account
+# may not claim that address again.
+email_bars = sa.Table(
+    "email_bars", metadata,
+    sa.Column("email", sa.Text, primary_key=True),
+    sa.Column("user_id", sa.Text, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("created_at", Timestamp, nullable=False),
 )
 
 emails = sa.Table(

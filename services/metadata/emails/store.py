@@ -20,8 +20,8 @@ from sqlalchemy.exc import IntegrityError
 
 from shared.errors import ApiError
 
-from .. import ids
-from ..db.schema import emails
+from .. import db, ids
+from ..db.schema import email_bars, emails, users
 from ..photos import store as photos
 from . import tokens as email_tokens
 
@@ -73,6 +73,9 @@ def claim(conn: Connection, user_id: str, address: str, now: datetime) -> tuple[
     owner = _verified_owner(conn, address)
     if owner is not None and owner != user_id:
         raise ApiError(409, "email_taken", "Another account has verified this email address.")
+    if barred(conn, user_id, address):
+        raise ApiError(403, "email_refused",
+                       "The owner of this address said it is not theirs to this account.")
     mine = own(conn, user_id, address)
     if mine is not None:
         return mine, False
@@ -96,23 +99,44 @@ def claim(conn: Connection, user_id: str, address: str, now: datetime) -> tuple[
     return row, True
 
 
-def verify(conn: Connection, token: str, now: datetime) -> tuple[dict, bool]:
-    """Redeem a verification token: (the verified claim, whether this call verified it).
-
-    400 for a token that is unknown, expired, or whose claim is gone; 409 when another
-    account verified the address first. A used token answers again while its address
-    stays verified (a second click is not an error)."""
+def _live_token(conn: Connection, token: str, now: datetime) -> tuple[dict, dict]:
+    """(token row, claim row) of a verification token that can still be acted on: 400 for
+    one that is unknown, expired, or whose claim is gone (a used one stays good while its
+    address stays verified: mail clients and scanners open links twice)."""
     found = email_tokens.find(conn, token, email_tokens.VERIFY)
-    if found is None:
+    row = None if found is None else _by_id(conn, found["email_id"])
+    if row is None or (found["used_at"] is not None and row["verified_at"] is None):
         raise ApiError(400, "invalid_token", "This verification link is not valid (any more).")
-    if found["used_at"] is not None:
-        row = _by_id(conn, found["email_id"])
-        if row is None or row["verified_at"] is None:
-            raise ApiError(400, "invalid_token", "This verification link is not valid (any more).")
-        return row, False
-    if email_tokens.aware(found["expires_at"]) <= now:
+    if found["used_at"] is None and email_tokens.aware(found["expires_at"]) <= now:
         raise ApiError(400, "expired_token",
                        "This verification link has expired; add the address again for a new one.")
+    return found, row
+
+
+def show(conn: Connection, token: str, now: datetime) -> dict:
+    """What a verification link is about, changing nothing (GET: link scanners open it):
+    {"email", "username", "expires_at"}."""
+    found, row = _live_token(conn, token, now)
+    username = conn.execute(sa.select(users.c.username)
+                            .where(users.c.id == row["user_id"])).scalar()
+    return {"email": row["email"], "username": username,
+            "expires_at": ids.iso(email_tokens.aware(found["expires_at"]))}
+
+
+def verify(conn: Connection, token: str, now: datetime, user_id: str) -> tuple[dict, bool]:
+    """Redeem a verification token for the signed-in `user_id`: (the verified claim, whether
+    this call verified it).
+
+    400 as _live_token; 404 when the claim is another account's (the link proves the
+    mailbox, the sign-in proves the account: both are needed); 409 when another account
+    verified the address first. A used token answers again while its address stays
+    verified."""
+    found, row = _live_token(conn, token, now)
+    if row["user_id"] != user_id:
+        raise ApiError(404, "claim_not_found",
+                       "This link is for another account; sign in as the account it names.")
+    if found["used_at"] is not None:
+        return row, False
     address = conn.execute(sa.select(emails.c.email).where(
         emails.c.id == found["email_id"])).scalar()
     # Lock every claim of the address, in one order, so two accounts verifying at once
@@ -138,6 +162,27 @@ def verify(conn: Connection, token: str, now: datetime) -> tuple[dict, bool]:
                                            emails.c.verified_at.is_(None)))
     email_tokens.consume(conn, found["token_sha256"], mine.id, now)
     return _by_id(conn, mine.id), newly
+
+
+def reject(conn: Connection, token: str, now: datetime) -> dict:
+    """"Not me": the address's owner turns the claiming account away. The claim and its
+    tokens go, and that account may not claim the address again. No sign-in: the link is
+    the proof of the mailbox. 400 for a dead link, or one whose claim is already verified
+    (only the holder of the mailbox could have verified it)."""
+    found, row = _live_token(conn, token, now)
+    if row["verified_at"] is not None:
+        raise ApiError(400, "invalid_token", "This address was confirmed with this link; "
+                                             "remove it from the account instead.")
+    conn.execute(emails.delete().where(emails.c.id == row["id"]))
+    db.insert_ignoring_conflict(conn, email_bars, {"email": row["email"],
+                                                   "user_id": row["user_id"],
+                                                   "created_at": now}, ["email", "user_id"])
+    return row
+
+
+def barred(conn: Connection, user_id: str, address: str) -> bool:
+    return conn.execute(sa.select(sa.literal(1)).where(
+        email_bars.c.user_id == user_id, email_bars.c.email == address)).first() is not None
 
 
 def set_photo(conn: Connection, user_id: str, address: str, photo_id: str | None) -> dict:

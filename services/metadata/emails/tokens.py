@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ..db.schema import email_tokens, emails
+from ..db.schema import email_tokens
 from ..ids import token_hash
 
 VERIFY = "verify"
@@ -63,11 +63,10 @@ def discard(conn: Connection, token: str) -> None:
     conn.execute(email_tokens.delete().where(email_tokens.c.token_sha256 == token_hash(token)))
 
 
-def last_sent_to(conn: Connection, address: str) -> datetime | None:
-    """When a token was last issued for this address, by any account (resend throttle)."""
-    ts = conn.execute(sa.select(sa.func.max(email_tokens.c.created_at)).select_from(
-        email_tokens.join(emails, email_tokens.c.email_id == emails.c.id))
-        .where(emails.c.email == address)).scalar()
+def last_sent_for(conn: Connection, email_id: str) -> datetime | None:
+    """When a token was last issued for this claim (one account's claim of one address)."""
+    ts = conn.execute(sa.select(sa.func.max(email_tokens.c.created_at))
+                      .where(email_tokens.c.email_id == email_id)).scalar()
     if isinstance(ts, str):  # SQLite's max() returns the stored text, not a datetime
         ts = datetime.fromisoformat(ts)
     return None if ts is None else aware(ts)

@@ -33,12 +33,18 @@ class Pending:
     token: str
 
 
-def throttled(conn: Connection, address: str, now: datetime, settings: Settings) -> bool:
-    """Whether a message went to this address (from any account) too recently to send another.
+def throttled(conn: Connection, claim: dict, now: datetime, settings: Settings) -> bool:
+    """Whether this account's claim of the address was mailed too recently to send another.
+
+    Per claim, not per address: a throttle shared by every account let an attacker who
+    re-claims a victim's address every minute keep the victim's own message at 429. Floods
+    across accounts are bounded by the per-account and per-address rate limits of claims
+    and sign-ups (LIMIT_EMAIL_CLAIMS, LIMIT_SIGNUP), and the owner's "Not me" bars an account
+    from the address for good.
 
     Checked without a lock: two requests racing past it send two messages, which is fine;
     the point is to stop floods, not to count exactly."""
-    last = email_tokens.last_sent_to(conn, address)
+    last = email_tokens.last_sent_for(conn, claim["id"])
     return last is not None and (now - last).total_seconds() < settings.email_resend_interval
 
 
@@ -51,7 +57,7 @@ def issue(conn: Connection, claim: dict, username: str, now: datetime,
 
 def issue_or_429(conn: Connection, claim: dict, username: str, now: datetime,
                  settings: Settings) -> Pending:
-    if throttled(conn, claim["email"], now, settings):
+    if throttled(conn, claim, now, settings):
         raise ApiError(429, "too_many_requests",
                        "A verification message went to this address moments ago; check the "
                        f"inbox, or try again in {settings.email_resend_interval} seconds.")
@@ -89,6 +95,38 @@ def _duration(seconds: int) -> str:
         return f"{hours} hour{'s' if hours != 1 else ''}"
     minutes = max(1, round(seconds / 60))
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def notice(settings: Settings, address: str, username: str, added: bool) -> EmailMessage:
+    """The message telling an address's owner that it now shows, or stopped showing, an
+    account's picture: a confirmation done by someone who can read this mailbox, or a
+    removal, should never come as a surprise. It holds no link that acts."""
+    if added:
+        subject = "Your email address now shows a OnePic picture"
+        what = (f"the email address {address} was confirmed for the OnePic account "
+                f"\"{username}\": sites that show avatars by email now show its picture.")
+    else:
+        subject = "Your email address was removed from a OnePic account"
+        what = (f"the email address {address} was removed from the OnePic account "
+                f"\"{username}\": its picture is no longer shown for the address.")
+    text = (f"Hello,\n\n{what}\n\nIf you did not expect this, someone may be able to read "
+            f"your mail or use that account; change its password.\n")
+    msg = EmailMessage()
+    msg["From"] = settings.mail_from
+    msg["To"] = address
+    msg["Subject"] = subject
+    msg["Message-ID"] = make_msgid(domain="onepic")
+    msg.set_content(text, cte="7bit" if text.isascii() else None)
+    return msg
+
+
+def send_notice(mailer: Mailer, settings: Settings, address: str, username: str,
+                added: bool) -> None:
+    """After the change has committed; a failure is logged and changes nothing."""
+    try:
+        mailer.send(notice(settings, address, username, added))
+    except MailUnavailable as e:
+        log.error("notice to %s not sent: %s", address, e)
 
 
 def send(mailer: Mailer, settings: Settings, pending: Pending) -> bool:

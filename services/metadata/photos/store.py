@@ -85,6 +85,29 @@ def decode_cursor(cursor: str) -> int:
     return seq
 
 
+def usage(conn: Connection, user_id: str) -> tuple[int, int]:
+    """(photos, bytes of their originals) the user holds, for the quotas."""
+    count, total = conn.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(images.c.bytes), 0))
+        .select_from(photos.join(images, photos.c.sha256 == images.c.sha256))
+        .where(photos.c.user_id == user_id)).one()
+    return int(count), int(total)
+
+
+def check_quota(conn: Connection, user_id: str, sha256: str, size: int, settings) -> None:
+    """403 quota_exceeded when one more photo of `size` bytes would pass QUOTA_PHOTOS or
+    QUOTA_BYTES; the same bytes again (an existing photo) cost nothing."""
+    if conn.execute(sa.select(photos.c.id).where(photos.c.user_id == user_id,
+                                                 photos.c.sha256 == sha256)).first():
+        return
+    count, total = usage(conn, user_id)
+    if count + 1 > settings.quota_photos or total + size > settings.quota_bytes:
+        raise ApiError(403, "quota_exceeded",
+                       f"This account holds {count} photos ({total} bytes); the limit is "
+                       f"{settings.quota_photos} photos and {settings.quota_bytes} bytes. "
+                       "Delete some to make room.")
+
+
 def record_photo(conn: Connection, info: dict) -> tuple[dict, bool]:
     """Record an uploaded image as the user's photo, inside the caller's transaction.
 

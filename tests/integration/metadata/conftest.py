@@ -80,7 +80,7 @@ def clock():
 @pytest.fixture
 def settings(pg_url, run_id, smtp):
     return Settings(database_url=pg_url, public_url=ORIGIN, internal_token=TOKEN,
-                    queue_prefix=run_id, smtp_url=f"smtp://{smtp.hostport}")
+                    queue_prefix=run_id, smtp_url=f"smtp://{smtp.hostport}", rate_limits="off")
 
 
 @pytest.fixture

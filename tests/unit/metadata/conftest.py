@@ -20,8 +20,10 @@ from tests.metadata_api import ORIGIN, TOKEN, Api, cheap_kdf  # noqa: F401 - fix
 
 @pytest.fixture
 def settings(tmp_path):
+    # RATE_LIMITS=off: these tests sign up and claim far more than a person would; the
+    # limits are tested in tests/security.
     return Settings(database_url=f"sqlite:///{tmp_path}/db/onepic.db", public_url=ORIGIN,
-                    internal_token=TOKEN)
+                    internal_token=TOKEN, rate_limits="off")
 
 
 @pytest.fixture
@@ -57,10 +59,23 @@ class Mailbox(Mailer):
 
     def links(self, to=None):
         """The verification URLs sent (to one address), oldest first."""
-        return [verify_link(m) for m in self.messages if to is None or m["To"] == to]
+        return [verify_link(m) for m in self.verifications(to)]
+
+    def verifications(self, to=None):
+        return [m for m in self.messages if (to is None or m["To"] == to)
+                and m["Subject"] == VERIFY_SUBJECT]
+
+    def notices(self, to=None):
+        """The messages telling an owner their address was added to or removed from an
+        account (they hold no link)."""
+        return [m for m in self.messages if (to is None or m["To"] == to)
+                and m["Subject"] != VERIFY_SUBJECT]
 
     def tokens(self, to=None):
         return [parse_qs(urlsplit(url).query)["token"][0] for url in self.links(to)]
+
+
+VERIFY_SUBJECT = "Confirm your email address for OnePic"
 
 
 def verify_link(message) -> str:
@@ -89,6 +104,18 @@ def app(settings, engine, cache, mailbox, clock):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def internal_app(app):
+    """The internal API's own app (INTERNAL_PORT in production), on the same state."""
+    from services.metadata.app import INTERNAL
+    return app.extensions[INTERNAL]
+
+
+@pytest.fixture
+def internal_client(internal_app):
+    return internal_app.test_client()
 
 
 @pytest.fixture

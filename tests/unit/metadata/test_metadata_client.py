@@ -36,11 +36,11 @@ def serve():
 
 
 @pytest.fixture(params=["in_process", "over_http"])
-def client_for(request, app, serve):
+def client_for(request, internal_app, serve):
     def make(token: str) -> MetadataClient:
         if request.param == "in_process":
-            return MetadataClient.in_process(app, token)
-        return MetadataClient.over_http(serve(app), token)
+            return MetadataClient.in_process(internal_app, token)
+        return MetadataClient.over_http(serve(internal_app), token)
     return make
 
 
@@ -63,10 +63,10 @@ def test_a_wrong_token_is_unavailable_not_an_unknown_user(client_for, api):
         assert "wrong-secret-value" not in str(info.value) and TOKEN not in str(info.value)
 
 
-def test_upload_with_a_wrong_token_answers_503_and_is_not_ready(app, api):
+def test_upload_with_a_wrong_token_answers_503_and_is_not_ready(app, internal_app, api):
     user = api.signup("arpit")
     upload = upload_app(app.extensions["onepic_metadata"].settings, blobs=MemoryBlobs(),
-                        metadata=MetadataClient.in_process(app, "wrong")).test_client()
+                        metadata=MetadataClient.in_process(internal_app, "wrong")).test_client()
     r = upload.post("/v1/photos", data={"file": (io.BytesIO(f.solid_jpeg(8, 8)), "a.jpg")},
                     headers={"Authorization": f"Bearer {user['token']}"},
                     content_type="multipart/form-data")

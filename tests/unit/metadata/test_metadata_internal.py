@@ -11,17 +11,19 @@ def count(engine, table):
 
 
 @pytest.mark.parametrize("headers", [{}, {"X-Internal-Token": "wrong"}, {"X-Internal-Token": ""}])
-def test_internal_routes_need_the_service_token(client, headers):
+def test_internal_routes_need_the_service_token(internal_client, headers):
     for method, path in (("GET", "/internal/ping"), ("POST", "/internal/auth"), ("POST", "/internal/photos"),
                          ("GET", "/internal/read-model/user/arpit")):
-        r = client.open(path, method=method, json={}, headers=headers)
+        r = internal_client.open(path, method=method, json={}, headers=headers)
         assert r.status_code == 403 and r.get_json()["error"]["code"] == "forbidden"
 
 
-def test_auth_answers_the_user_of_a_token(api):
+def test_auth_answers_the_user_of_a_token(api, settings):
     user = api.signup("arpit")
     r = api.internal("POST", "/internal/auth", json={"token": user["token"]})
-    assert r.status_code == 200 and r.get_json() == {"user_id": user["id"], "username": "arpit"}
+    assert r.status_code == 200 and r.get_json() == {
+        "user_id": user["id"], "username": "arpit",
+        "quota_left": {"photos": settings.quota_photos, "bytes": settings.quota_bytes}}
     for body in ({"token": "nope"}, {"token": ""}, {"token": 5}, {}):
         assert api.internal("POST", "/internal/auth", json=body).status_code == 401
 
