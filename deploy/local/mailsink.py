@@ -16,7 +16,7 @@ from aiosmtpd.controller import Controller
 
 
 class _Print:
-    async def handle_DATA(self, server, session, envelope):
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
         text = envelope.content.decode("utf-8", errors="replace")
         sys.stdout.write(f"--- message for {', '.join(envelope.rcpt_tos)}\n{text}\n")
         sys.stdout.flush()

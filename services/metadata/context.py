@@ -8,8 +8,8 @@ from datetime import datetime
 from flask import current_app, g, request
 from sqlalchemy.engine import Connection, Engine
 
-from shared.config import Settings
 from shared.clientaddr import client_address
+from shared.config import Settings
 from shared.errors import ApiError
 from shared.mail import Mailer
 from shared.ratelimit import Limiter

@@ -19,7 +19,8 @@ log = logging.getLogger("onepic.standalone")
 def build(settings: Settings, stop: threading.Event):
     """The origin WSGI app, with the background workers started beside it."""
     from services.metadata import context
-    from services.metadata.app import INTERNAL, create_app as metadata_app
+    from services.metadata.app import INTERNAL
+    from services.metadata.app import create_app as metadata_app
     from services.metadata.relay.reconcile import requeue_unfinished
     from services.metadata.worker import start_background
     from services.render.app import create_app as render_app

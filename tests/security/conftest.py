@@ -5,8 +5,19 @@ import pytest
 from shared.config import Settings
 from tests.metadata_api import ORIGIN, TOKEN
 from tests.unit.metadata.conftest import (  # noqa: F401 - fixtures
-    Mailbox, api, app, cache, cheap_kdf, client, clock, engine, internal_app, internal_client,
-    mailbox, read_model)
+    Mailbox,
+    api,
+    app,
+    cache,
+    cheap_kdf,
+    client,
+    clock,
+    engine,
+    internal_app,
+    internal_client,
+    mailbox,
+    read_model,
+)
 
 LIMITS = dict(limit_signup="3/hour", limit_tokens_per_username="3/minute",
               limit_tokens_per_address="5/minute", limit_email_claims="4/hour",

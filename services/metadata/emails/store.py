@@ -169,7 +169,7 @@ def reject(conn: Connection, token: str, now: datetime) -> dict:
     tokens go, and that account may not claim the address again. No sign-in: the link is
     the proof of the mailbox. 400 for a dead link, or one whose claim is already verified
     (only the holder of the mailbox could have verified it)."""
-    found, row = _live_token(conn, token, now)
+    _, row = _live_token(conn, token, now)
     if row["verified_at"] is not None:
         raise ApiError(400, "invalid_token", "This address was confirmed with this link; "
                                              "remove it from the account instead.")

@@ -8,7 +8,7 @@ default) and get an id derived from their stored hash.
 Revision ID: 0003
 Revises: 0002
 """
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta
 
 import sqlalchemy as sa
 from alembic import op
@@ -30,11 +30,10 @@ def upgrade() -> None:
     tokens = sa.table("api_tokens", sa.column("token_sha256", sa.Text),
                       sa.column("id", sa.Text), sa.column("created_at", Timestamp),
                       sa.column("expires_at", Timestamp))
-    for sha, created in conn.execute(sa.select(tokens.c.token_sha256, tokens.c.created_at)):
-        if created.tzinfo is None:
-            created = created.replace(tzinfo=timezone.utc)
+    for sha, issued in conn.execute(sa.select(tokens.c.token_sha256, tokens.c.created_at)):
+        issued_at = issued if issued.tzinfo else issued.replace(tzinfo=UTC)  # SQLite: naive
         conn.execute(tokens.update().where(tokens.c.token_sha256 == sha).values(
-            id="t_" + sha[:16], expires_at=created + timedelta(days=30)))
+            id="t_" + sha[:16], expires_at=issued_at + timedelta(days=30)))
     with op.batch_alter_table("api_tokens") as batch:
         batch.alter_column("id", existing_type=sa.Text, nullable=False)
         batch.alter_column("expires_at", existing_type=Timestamp, nullable=False)
