@@ -1,4 +1,4 @@
-"""python -m bench [--quick] [--out DIR] [--only render,defaults,write,peer,pipeline]
+"""python -m bench [--quick] [--out DIR] [--only render,defaults,unknown,write,peer,pipeline]
 
 Starts a private OnePic (bench/system.py), puts a user with a ready picture and a verified
 email in it, runs each suite, prints one table and writes <out>/bench[-quick].json and
@@ -15,7 +15,7 @@ from . import images, report, servers
 from .system import System
 from .tools import RESULTS, ensure_tools
 
-SUITES = ("render", "defaults", "write", "peer", "pipeline")
+SUITES = ("render", "defaults", "unknown", "write", "peer", "pipeline")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,6 +63,10 @@ def main(argv: list[str] | None = None) -> int:
             got, note = defaults.run(system, args.quick)
             rows += got
             notes += note
+        if "unknown" in only:
+            print("bench: unknown names", flush=True)
+            from . import unknown
+            rows += unknown.run(system, args.quick)
         if "peer" in only:
             print("bench: peer", flush=True)
             from . import peer

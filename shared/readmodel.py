@@ -22,6 +22,15 @@ Entries (JSON):
   Only verified addresses resolve; `photo` is the address's own photo, else the account's
   active photo. Used by /avatar/<hash>.
 
+The filter of known names: `rm:known:user` (usernames) and `rm:known:email` (md5 and sha256
+of verified addresses) are sets, so render answers a name that is in neither without asking
+metadata, and so Postgres: a flood of random hashes costs Redis lookups, not transactions.
+A set counts only once it holds COMPLETE, which metadata's worker adds after loading every
+name from the database (and again whenever it finds the member gone: a flushed Redis).
+Metadata adds a name whenever it writes that name's entry, before the entry is visible; a
+name left behind after a deletion only costs the old lookup. Until a set is complete render
+asks metadata as before.
+
 PhotoView = {"id", "sha256", "format", "width", "height", "alpha": bool, "rating",
              "variants": {"thumbnail": ["jpeg", "webp"], "small": [...], ...}}
 `width`/`height` are of the original after EXIF orientation is applied. `variants` lists
@@ -78,6 +87,41 @@ class ReadModel:
     def announce(self, kind: str, name: str) -> None:
         """Tell every render process that kind/name changed. Raises CacheUnavailable."""
         self.cache.publish(CHANGED, f"{kind}:{name}")
+
+
+KNOWN_KINDS = ("user", "email")
+# Not a username (a-z 0-9 _ -) nor a hex digest, so it cannot collide with a name.
+COMPLETE = "!complete"
+
+
+def _known_key(kind: str) -> str:
+    return f"rm:known:{kind}"
+
+
+class KnownNames:
+    """The sets of names that exist (see the module docstring)."""
+
+    def __init__(self, cache: Cache):
+        self.cache = cache
+
+    def exists(self, kind: str, name: str) -> bool | None:
+        """True/False from a complete set; None when the set cannot say (not loaded yet).
+
+        Raises CacheUnavailable when the cache is down."""
+        held, complete = self.cache.has_members(_known_key(kind), name, COMPLETE)
+        return held if complete else None
+
+    def add(self, kind: str, *names: str) -> None:
+        self.cache.add_members(_known_key(kind), *names)
+
+    def remove(self, kind: str, *names: str) -> None:
+        self.cache.remove_members(_known_key(kind), *names)
+
+    def is_complete(self, kind: str) -> bool:
+        return self.cache.has_members(_known_key(kind), COMPLETE)[0]
+
+    def mark_complete(self, kind: str) -> None:
+        self.cache.add_members(_known_key(kind), COMPLETE)
 
 
 def is_missing(entry: dict | None) -> bool:

@@ -1,6 +1,7 @@
 """`python -m services.metadata.worker`: the outbox relay, the resize.results consumer and
-the consumer of dead-lettered resize requests (photos → `failed`), until SIGTERM.
-Standalone mode runs the same loops as threads via start_background.
+the consumer of dead-lettered resize requests (photos → `failed`) and the loader of the
+known-names filter, until SIGTERM. Standalone mode runs the same loops as threads via
+start_background.
 
 Its probe (METADATA_WORKER_PORT): /healthz fails when a loop stops beating (wedged), /readyz
 when Postgres or RabbitMQ does not answer. A backend that is down at start is waited for,
@@ -39,6 +40,22 @@ log = logging.getLogger(__name__)
 LOOPS = ("outbox", "results", "dead-letters", "gc", "read-model")
 
 
+KNOWN_NAMES_EVERY = 10.0  # seconds between checks that the filter of known names is loaded
+
+
+def keep_known_names(engine: Engine, writer: ReadModelWriter, stop: threading.Event) -> None:
+    """Load the filter of known names (shared/readmodel.py) and load it again whenever the
+    cache lost it (flushed, restarted): until then render asks metadata for every miss."""
+    while not stop.is_set():
+        try:
+            with engine.connect() as conn:
+                if writer.load_known_names(conn):
+                    log.info("read model: filter of known names loaded")
+        except Exception as e:  # noqa: BLE001 - the cache or database is down: try later
+            log.warning("read model: known names not loaded: %s", type(e).__name__)
+        stop.wait(KNOWN_NAMES_EVERY)
+
+
 def start_background(settings: Settings, stop: threading.Event, *, cache: Cache | None = None,
                      broker: Broker | None = None, engine: Engine | None = None,
                      beats: dict[str, Heartbeat] | None = None) -> list[threading.Thread]:
@@ -55,7 +72,8 @@ def start_background(settings: Settings, stop: threading.Event, *, cache: Cache 
     beats = beats or {}
     beat = {name: (beats[name].beat if name in beats else None) for name in LOOPS}
     relay = OutboxRelay(engine, broker)
-    consumer = ResultsConsumer(engine, ReadModelWriter(ReadModel(cache)))
+    writer = ReadModelWriter(ReadModel(cache))
+    consumer = ResultsConsumer(engine, writer)
     blobs = create_blob_store(settings.blob_url)
     writer = ReadModelWriter(ReadModel(cache))
     threads = [
@@ -66,6 +84,8 @@ def start_background(settings: Settings, stop: threading.Event, *, cache: Cache 
                          daemon=True),
         threading.Thread(target=collect_garbage, args=(settings, engine, blobs, stop, beat["gc"]),
                          name="metadata-gc", daemon=True),
+        threading.Thread(target=keep_known_names, args=(engine, writer, stop),
+                         name="metadata-known-names", daemon=True),
         threading.Thread(target=broker.consume, args=(RESIZE_RESULTS, consumer.handle, stop),
                          kwargs={"beat": beat["results"]}, name="metadata-results", daemon=True),
         threading.Thread(target=broker.consume,

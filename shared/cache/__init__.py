@@ -25,6 +25,18 @@ class Cache(ABC):
     @abstractmethod
     def delete(self, key: str) -> None: ...
 
+    # -- sets (the read model's filter of known names, shared/readmodel.py) --------------
+    @abstractmethod
+    def add_members(self, key: str, *members: str) -> None:
+        """Add members to the set at `key`. Raises CacheUnavailable."""
+
+    @abstractmethod
+    def remove_members(self, key: str, *members: str) -> None: ...
+
+    @abstractmethod
+    def has_members(self, key: str, *members: str) -> list[bool]:
+        """For each member, whether the set at `key` holds it, in one round trip."""
+
     @abstractmethod
     def set_if_newer(self, key: str, value: bytes, version: int, ttl: float) -> bool:
         """Store `value` (a JSON object carrying "v": `version`) unless the stored value's "v"

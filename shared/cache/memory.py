@@ -19,6 +19,7 @@ class MemoryCache(Cache):
         # key → (value, expires_at or None); insertion order is write order, so the first
         # item is the oldest write and is what goes when the bound is exceeded.
         self._data: OrderedDict[str, tuple[bytes, float | None]] = OrderedDict()
+        self._sets: dict[str, set[str]] = {}   # not bounded by max_keys: the filter is whole
         self._lock = threading.Lock()
         self._subscribers: dict[str, list] = {}
 
@@ -82,6 +83,19 @@ class MemoryCache(Cache):
         finally:
             with self._lock:
                 self._subscribers[channel].remove(callback)
+
+    def add_members(self, key: str, *members: str) -> None:
+        with self._lock:
+            self._sets.setdefault(key, set()).update(members)
+
+    def remove_members(self, key: str, *members: str) -> None:
+        with self._lock:
+            self._sets.get(key, set()).difference_update(members)
+
+    def has_members(self, key: str, *members: str) -> list[bool]:
+        with self._lock:
+            held = self._sets.get(key, ())
+            return [m in held for m in members]
 
     def ping(self) -> None:
         return None

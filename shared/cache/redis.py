@@ -118,6 +118,26 @@ class RedisCache(Cache):
                 with contextlib.suppress(redis.RedisError, OSError, ValueError):
                     pubsub.close()
 
+    def add_members(self, key: str, *members: str) -> None:
+        try:
+            if members:
+                self._r.sadd(key, *members)
+        except redis.RedisError as e:
+            raise _unavailable(e) from e
+
+    def remove_members(self, key: str, *members: str) -> None:
+        try:
+            if members:
+                self._r.srem(key, *members)
+        except redis.RedisError as e:
+            raise _unavailable(e) from e
+
+    def has_members(self, key: str, *members: str) -> list[bool]:
+        try:
+            return [bool(x) for x in self._r.smismember(key, list(members))]
+        except redis.RedisError as e:
+            raise _unavailable(e) from e
+
     def ping(self) -> None:
         try:
             self._r.ping()

@@ -112,3 +112,14 @@ def test_publish_reaches_a_subscriber_and_a_resubscription_says_so(cache, prefix
     stop.set()
     t.join(3)
     assert not t.is_alive()
+
+def test_sets_answer_several_members_at_once(cache, prefix):
+    key = f"{prefix}known"
+    try:
+        assert cache.has_members(key, "a", "b") == [False, False]
+        cache.add_members(key, "a", "c")
+        assert cache.has_members(key, "a", "b", "c") == [True, False, True]
+        cache.remove_members(key, "a")
+        assert cache.has_members(key, "a", "c") == [False, True]
+    finally:
+        cache.delete(key)

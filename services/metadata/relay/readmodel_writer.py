@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection
 
 from shared import metrics
 from shared.cache import CacheUnavailable
-from shared.readmodel import MISSING, ReadModel
+from shared.readmodel import KNOWN_KINDS, MISSING, KnownNames, ReadModel
 
 from .. import db, ids
 from ..db.schema import emails, rm_pending, rm_versions, users
@@ -101,6 +101,7 @@ def version_of(conn: Connection, key: str) -> int:
 class ReadModelWriter:
     def __init__(self, read_model: ReadModel):
         self.read_model = read_model
+        self.known = KnownNames(read_model.cache)   # the filter of known names
 
     # -- render's misses -------------------------------------------------------------
     def resolve(self, conn: Connection, kind: str, name: str) -> dict:
@@ -174,6 +175,24 @@ class ReadModelWriter:
             conn.execute(pending.on_conflict_do_update(
                 index_elements=["key"], set_={"version": pending.excluded.version}))
 
+    def load_known_names(self, conn: Connection, batch: int = 5000) -> bool:
+        """Fill the filter of known names from the database, then mark it complete; False
+        (nothing done) when it is complete already. Names added meanwhile by apply are kept:
+        the sets are only ever added to here."""
+        done = False
+        for kind, query in (
+                ("user", sa.select(users.c.username)),
+                ("email", sa.select(emails.c.md5, emails.c.sha256)
+                 .where(emails.c.verified_at.isnot(None)))):
+            if self.known.is_complete(kind):
+                continue
+            rows = conn.execute(query.execution_options(yield_per=batch))
+            for part in rows.partitions(batch):
+                self.known.add(kind, *[name for row in part for name in row])
+            self.known.mark_complete(kind)
+            done = True
+        return done
+
     # -- writing to the cache ----------------------------------------------------------------
     def apply(self, conn: Connection, keys: list[str]) -> int:
         """Write the current entries of `keys` at their versions and announce them; what
@@ -183,7 +202,11 @@ class ReadModelWriter:
             for key in dict.fromkeys(keys):
                 kind, name = split_key(key)
                 version = version_of(conn, key)
-                written = self.read_model.put(kind, name, build(conn, kind, name), version)
+                entry = build(conn, kind, name)
+                if entry is not None and kind in KNOWN_KINDS:
+                    # Before the entry: a reader that finds no entry must find the name.
+                    self.known.add(kind, name)
+                written = self.read_model.put(kind, name, entry, version)
                 metrics.READ_MODEL_WRITES.labels("written" if written else "older").inc()
                 if written:
                     self.read_model.announce(kind, name)

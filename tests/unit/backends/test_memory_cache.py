@@ -84,3 +84,13 @@ def test_thread_safe_under_concurrent_writers():
     for t in threads:
         t.join()
     assert len(cache) == 500
+
+
+def test_sets_answer_several_members_at_once():
+    cache = MemoryCache(max_keys=1)
+    cache.add_members("k", "a", "c")
+    cache.set("x", b"1")
+    cache.set("y", b"2")   # the bound on keys does not drop set members
+    assert cache.has_members("k", "a", "b", "c") == [True, False, True]
+    cache.remove_members("k", "a")
+    assert cache.has_members("k", "a", "c") == [False, True]
