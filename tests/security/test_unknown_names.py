@@ -48,7 +48,7 @@ def test_random_hashes_and_names_cost_no_sql(app, api, cache, settings, tmp_path
 
 
 def test_a_name_that_appears_later_resolves(app, api, cache, mailbox, settings, tmp_path):
-    state, render = setup(app, cache, settings, tmp_path)
+    _, render = setup(app, cache, settings, tmp_path)
     address = "late@example.com"
     digest = hashlib.md5(address.encode()).hexdigest()
     assert render.get(f"/avatar/{digest}?d=404").status_code == 404
