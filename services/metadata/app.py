@@ -9,6 +9,7 @@ from flask import Flask
 
 from services.web import pages as web_pages
 from shared import web
+from shared.blobstore import BlobStore, create_blob_store
 from shared.cache import Cache, create_cache
 from shared.config import Settings
 from shared.mail import Mailer, create_mailer
@@ -17,6 +18,7 @@ from shared.readmodel import ReadModel
 from shared.server import configure_logging
 
 from . import context, db, ids, internal_api, migrate, openapi
+from .accounts import data as account_data
 from .accounts import routes as accounts_routes
 from .accounts import session_routes
 from .emails import routes as emails_routes
@@ -36,7 +38,7 @@ def create_internal_app(settings: Settings | None = None, **kw) -> Flask:
 
 
 def create_app(settings: Settings | None = None, *, cache: Cache | None = None,
-               mailer: Mailer | None = None,
+               mailer: Mailer | None = None, blobs: BlobStore | None = None,
                clock: Callable[[], datetime] | None = None) -> Flask:
     """`clock` (default: the real UTC time) is injectable so tests can expire tokens."""
     if settings is None:  # a process of its own (gunicorn), not standalone or a test
@@ -59,10 +61,12 @@ def create_app(settings: Settings | None = None, *, cache: Cache | None = None,
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     app.extensions[context.EXTENSION] = context.State(
         settings=settings, engine=engine, writer=ReadModelWriter(ReadModel(cache)),
-        mailer=mailer, clock=clock or ids.now, limiter=Limiter.from_settings(settings))
+        mailer=mailer, clock=clock or ids.now, limiter=Limiter.from_settings(settings),
+        blobs=blobs if blobs is not None else create_blob_store(settings.blob_url))
     app.teardown_appcontext(context.close_db)
     app.register_blueprint(accounts_routes.bp)
     app.register_blueprint(session_routes.bp)
+    app.register_blueprint(account_data.bp)
     app.register_blueprint(photos_routes.bp)
     app.register_blueprint(emails_routes.bp)
     app.register_blueprint(openapi.bp)

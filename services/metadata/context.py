@@ -8,6 +8,7 @@ from datetime import datetime
 from flask import current_app, g, request
 from sqlalchemy.engine import Connection, Engine
 
+from shared.blobstore import BlobStore
 from shared.clientaddr import client_address
 from shared.config import Settings
 from shared.errors import ApiError
@@ -29,6 +30,7 @@ class State:
     mailer: Mailer
     clock: Callable[[], datetime]  # now, as an aware UTC datetime
     limiter: Limiter
+    blobs: BlobStore   # read for GET /v1/me/export
 
 
 def state() -> State:

@@ -112,13 +112,44 @@ DOCUMENT = {
             "parameters": [{"name": "token_id", "in": "path", "required": True, "schema": _S}],
             "delete": _op("Revoke a token at once (signing out is this on the current one)",
                           "204", None, ("401", "404"))},
+        "/v1/password-resets": {
+            "post": _op(
+                "Ask for a password reset: a link goes to each verified address of the account. "
+                "202 whether or not the account exists (the answer reveals nothing); 429: too "
+                "many attempts", "202", _obj(status=_S), ("400", "422", "429"),
+                body={**_obj(username=_S), "required": ["username"]}, auth=False),
+            "get": {**_op(
+                "The link in the reset message: shows the account and changes nothing. 400: "
+                "unknown, used or expired link", "200", _obj(username=_S, expires_at=_TS),
+                ("400",), auth=False),
+                "parameters": [{"name": "token", "in": "query", "required": True,
+                                "schema": _S}]}},
+        "/v1/password-resets/confirm": {"post": _op(
+            "Choose the new password with the link's token: every token of the account is "
+            "revoked and every reset link dies", "204", None, ("400", "422"),
+            body={**_obj(token=_S, new_password=_S), "required": ["token", "new_password"]},
+            auth=False)},
         "/v1/me/password": {"put": _op(
             "Change the password; every other token of the account is revoked. "
             "403: the current password is wrong", "204", None, ("400", "401", "403", "422", "429"),
             body={**_obj(password=_S, new_password=_S), "required": ["password", "new_password"]})},
-        "/v1/me": {"get": _op("The account", "200", _obj(
-            id=_S, username=_S, active_photo_id=_NS, avatar_url=_S,
-            emails={"type": "array", "items": _EMAIL}), ("401",))},
+        "/v1/me": {
+            "get": _op("The account", "200", _obj(
+                id=_S, username=_S, active_photo_id=_NS, avatar_url=_S,
+                emails={"type": "array", "items": _EMAIL}), ("401",)),
+            "delete": _op(
+                "Delete the account, its tokens, emails and photos; its URLs serve the default "
+                "at once. 403: the password is wrong (nothing is deleted)", "204", None,
+                ("400", "401", "403", "429"),
+                body={**_obj(password=_S), "required": ["password"]})},
+        "/v1/me/export": {"get": {**_op(
+            "Everything of the account as a zip: account.json (account, emails, photos) and "
+            "originals/<sha256>.<ext> for every original it uploaded", "200", None,
+            ("401", "429")),
+            "responses": {
+                "200": {"description": "the zip", "content": {"application/zip": {
+                    "schema": {"type": "string", "format": "binary"}}}},
+                **{c: {"description": "error", **_json(_ERROR)} for c in ("401", "429")}}}},
         "/v1/me/emails": {"post": _with(_op(
             "Add an email address and send it a verification link (201); an address already "
             "on the account answers 200, sending a fresh link if it is unverified. "

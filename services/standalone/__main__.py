@@ -34,7 +34,7 @@ def build(settings: Settings, stop: threading.Event):
 
     cache = create_cache(settings.cache_url)
     blobs = create_blob_store(settings.blob_url)
-    metadata = metadata_app(settings, cache=cache)
+    metadata = metadata_app(settings, cache=cache, blobs=blobs)
     client = MetadataClient.in_process(metadata.extensions[INTERNAL], settings.internal_token)
     apps = {
         "metadata": metadata,

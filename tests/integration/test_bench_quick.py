@@ -30,6 +30,7 @@ def test_quick_bench_writes_well_formed_results(tmp_path):
     # Every suite the quick mode runs reported, and the peer's absence is said out loud.
     assert any(c.startswith("render user hit") for c in cases)
     assert any(c.startswith("upload → ready") for c in cases)
+    assert any("random email hashes" in c for c in cases)
     assert any("thumbor" in n for n in result["notes"])
     assert result["distributions"] and all(
         len(points) > 5 for points in result["distributions"].values())

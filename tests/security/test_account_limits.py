@@ -65,13 +65,13 @@ def test_quotas_per_account(api, engine):
     user = api.signup("hoarder")
     assert api.record(user["id"], b"a" * 100).status_code == 201
     assert api.record(user["id"], b"a" * 100).status_code == 200   # the same bytes: free
-    r = api.record(user["id"], b"b" * 950)   # past QUOTA_BYTES (1000)
+    r = api.record(user["id"], b"b" * 2950)   # past QUOTA_BYTES (3000)
     assert r.status_code == 403 and r.get_json()["error"]["code"] == "quota_exceeded"
     assert api.record(user["id"], b"c" * 100).status_code == 201
     r = api.record(user["id"], b"d" * 10)    # past QUOTA_PHOTOS (2)
     assert r.status_code == 403 and r.get_json()["error"]["code"] == "quota_exceeded"
     auth = api.internal("POST", "/internal/auth", json={"token": user["token"]}).get_json()
-    assert auth["quota_left"] == {"photos": 0, "bytes": 800}
+    assert auth["quota_left"] == {"photos": 0, "bytes": 2800}
 
 
 @pytest.fixture

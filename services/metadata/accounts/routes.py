@@ -13,7 +13,7 @@ from ..context import client, current_user, get_db, state
 from ..emails import store as emails
 from ..emails import tokens as email_tokens
 from ..emails import verification
-from . import credentials, passwords
+from . import credentials, passwords, reset
 from . import store as accounts
 from .session_routes import respond_signed_in
 
@@ -103,6 +103,47 @@ def change_password():
         accounts.set_password_hash(conn, user["id"], new_hash)
         # Whoever else holds a token (a stolen one, an old device) is signed out.
         accounts.revoke_other_tokens(conn, user["id"], user["token_id"], st.clock())
+    return "", 204
+
+
+@bp.post("/password-resets")
+def request_reset():
+    body = validation.json_body()
+    name = body.get("username")
+    if not isinstance(name, str):
+        raise ApiError(422, "invalid_username", "username is required and must be a string.")
+    name = name.strip().lower()
+    conn, st = get_db(), state()
+    rate_limit(st.limiter, ("tokens_user", name[:64]), ("tokens_addr", client()))
+    with db.write(conn):
+        sent = reset.issue(conn, name, st.clock())
+    for address, token in sent:
+        reset.send(st.mailer, st.settings, address, name, token)
+    # The same answer whether or not the account exists or has an address to mail.
+    return jsonify({"status": "sent if the account has a verified address"}), 202
+
+
+@bp.get("/password-resets")
+def show_reset():
+    conn, st = get_db(), state()
+    resp = jsonify(reset.show(conn, request.args.get("token", ""), st.clock()))
+    resp.headers["Referrer-Policy"] = "no-referrer"
+    return no_store(resp)
+
+
+@bp.post("/password-resets/confirm")
+def confirm_reset():
+    body = validation.json_body()
+    token = body.get("token")
+    if not isinstance(token, str) or not token:
+        raise ApiError(422, "invalid_token", "token is required: the one in the link.")
+    new = validation.password(body.get("new_password"))
+    conn, st = get_db(), state()
+    new_hash = passwords.hash_password(new)
+    with db.write(conn):
+        user_id = reset.redeem(conn, token, st.clock())
+        accounts.set_password_hash(conn, user_id, new_hash)
+        accounts.revoke_other_tokens(conn, user_id, None, st.clock())
     return "", 204
 
 
