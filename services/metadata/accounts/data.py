@@ -5,8 +5,8 @@ Deleting removes the account's photos one by one through the same store function
 DELETE /v1/photos/<id>, then the user row (tokens, email addresses, bars and the rest follow
 by ON DELETE CASCADE), and rewrites the read model so its URLs serve the default at once.
 The owners of its verified addresses are told. Bytes that no photo references any more are
-the blob store's garbage collector's to remove (content-addressed: another account may hold
-the same bytes)."""
+removed by the garbage collector (services/metadata/gc, after GC_GRACE), the one path every
+deletion uses (content-addressed: another account may hold the same bytes)."""
 from __future__ import annotations
 
 import io
