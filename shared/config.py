@@ -153,7 +153,8 @@ class Settings:
         "On-the-fly renderings (a size or default not in render's cache) per client address.")
     limit_renders_per_photo: str = _option(
         "LIMIT_RENDERS_PER_PHOTO", "60/minute",
-        "On-the-fly renderings per photo; past it the nearest stored variant is served.")
+        "On-the-fly renderings per photo, from any client (429 past it; sizes already drawn "
+        "are served from the byte cache regardless).")
     quota_photos: int = _option("QUOTA_PHOTOS", 1000, "Photos an account may hold (403 above).")
     quota_bytes: int = _option(
         "QUOTA_BYTES", 1024 * 1024 * 1024, "Bytes of originals an account may hold (403 above).")
