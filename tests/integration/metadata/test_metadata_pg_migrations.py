@@ -44,3 +44,24 @@ def test_two_migrate_processes_at_once_both_succeed(new_database):
 def test_app_fails_fast_on_an_unmigrated_database(new_database):
     with new_database() as url, pytest.raises(migrate.SchemaNotCurrent, match="make migrate"):
         create_app(Settings(database_url=url), cache=MemoryCache())
+
+
+def test_tokens_issued_before_0004_get_an_id_and_expire_in_30_days(new_database):
+    import sqlalchemy as sa
+    from alembic import command
+    with new_database() as url:
+        engine = db.create_engine(url)
+        with engine.begin() as conn:
+            command.upgrade(migrate.alembic_config(conn), "0003")
+            conn.execute(sa.text(
+                "INSERT INTO users (id, username, password_hash, created_at) "
+                "VALUES ('u1', 'old', 'x', '2030-01-01T00:00:00Z')"))
+            conn.execute(sa.text(
+                "INSERT INTO api_tokens (token_sha256, user_id, created_at) "
+                "VALUES ('ab' || repeat('0', 62), 'u1', '2030-01-01T00:00:00Z')"))
+            command.upgrade(migrate.alembic_config(conn), "head")
+            row = conn.execute(sa.text("SELECT id, expires_at, last_used_at FROM api_tokens")).one()
+        engine.dispose()
+        assert row.id == "t_ab00000000000000"
+        assert row.expires_at.isoformat().startswith("2030-01-31T00:00:00")
+        assert row.last_used_at is None
