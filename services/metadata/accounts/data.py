@@ -17,7 +17,8 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, stream_with_context
 
 from shared.blobstore import BlobNotFound, original_key
-from shared.web import ApiError, rate_limit
+from shared.errors import ApiError
+from shared.web import rate_limit
 
 from .. import db, ids, validation
 from ..context import client, current_user, get_db, state

@@ -21,8 +21,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from shared.config import Settings
+from shared.errors import ApiError
 from shared.mail import Mailer, MailUnavailable
-from shared.web import ApiError
 
 from .. import ids
 from ..db.schema import email_tokens as token_rows
