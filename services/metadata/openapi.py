@@ -157,7 +157,9 @@ DOCUMENT = {
             _obj(("id", "username", "avatar_url"), id=_S, username=_S, token=_S, avatar_url=_S),
             ("403", "409", "422"), auth=False,
             body=_obj(("username", "password"), username=_USERNAME, password=_PASSWORD,
-                      email=_OPTIONAL_ADDRESS, session={"type": "boolean"})))},
+                      email=_OPTIONAL_ADDRESS,
+                      # Only the JSON value true signs the page in; any other is ignored.
+                      session={"description": "true: set the session cookie (the web page)"})))},
         "/v1/session": {
             "post": _named("createSession", _op(
                 "The web page's sign-in: sets the HttpOnly session cookie (an API token) and "
