@@ -19,6 +19,11 @@ WEB_PREFIX = "/web"  # the web page's scripts and styles (a reserved username)
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 
 
+# Methods of a path that another service answers than the one holding its other methods: the
+# Allow header of that one's 405 and OPTIONS answers names them too (RFC 9110 §10.2.1).
+ALSO_ALLOWED = {"/v1/photos": ("POST",)}  # upload; GET is metadata's
+
+
 def normalise(path: str) -> str:
     """The decoded path with "." and ".." segments resolved (RFC 3986 §5.2.4; ".." never
     climbs above the root) and empty segments (duplicate slashes) dropped; a trailing slash

@@ -10,7 +10,7 @@ import logging
 import time
 
 from flask import Flask, Response, g, jsonify, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from . import metrics
 from .blobstore import BlobStoreUnavailable
@@ -20,6 +20,7 @@ from .internal import MetadataUnavailable
 from .ops import PATHS as OPS_PATHS
 from .ops import Check, Ops
 from .ratelimit import Limiter, RateLimited
+from .routing import ALSO_ALLOWED
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,11 @@ def install(app: Flask, service: str, checks: dict[str, Check],
     @app.errorhandler(HTTPException)
     def _http_error(e: HTTPException):
         code = _HTTP_CODES.get(e.code or 500, "error")
-        return error_response(e.code or 500, code, e.description or code)
+        headers = []
+        if isinstance(e, MethodNotAllowed) and e.valid_methods:
+            # RFC 9110 §15.5.6: a 405 says which methods the resource has.
+            headers.append(("Allow", ", ".join(e.valid_methods)))
+        return error_response(e.code or 500, code, e.description or code, headers)
 
     def _unavailable(e: Exception):
         # These messages name hosts and operations, never credentials (see each backend).
@@ -119,6 +124,10 @@ def install(app: Flask, service: str, checks: dict[str, Check],
     def _record(resp: Response):
         for name, value in g.get("_onepic_ratelimit", ()):
             resp.headers.setdefault(name, value)
+        also = ALSO_ALLOWED.get(request.path)
+        if also and "Allow" in resp.headers:  # a 405, or Flask's answer to OPTIONS
+            methods = [m.strip() for m in resp.headers["Allow"].split(",")]
+            resp.headers["Allow"] = ", ".join(methods + [m for m in also if m not in methods])
         route = request.url_rule.rule if request.url_rule else "unmatched"
         t0 = g.get("_onepic_t0")
         if t0 is not None:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-_TIERS = ("unit", "integration", "e2e", "security", "browser")
+_TIERS = ("unit", "integration", "e2e", "security", "browser", "fault")
 
 
 def pytest_configure(config):

@@ -67,10 +67,11 @@ class PrivateRedis:
 
     def start(self) -> None:
         log = self.root / "redis.log"
-        self.proc = subprocess.Popen(
-            [_binary("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no", "--dir", str(self.root)],
-            stdout=open(log, "ab"), stderr=subprocess.STDOUT, start_new_session=True)
+        with open(log, "ab") as out:  # the child keeps its own copy of the descriptor
+            self.proc = subprocess.Popen(
+                [_binary("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1",
+                 "--save", "", "--appendonly", "no", "--dir", str(self.root)],
+                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         wait_port(self.port, 20, "redis-server", self.proc, log)
 
     def stop(self) -> None:
@@ -150,9 +151,10 @@ class PrivateRabbit:
 
     def start(self, timeout: float = 120) -> None:
         log = self.root / "rabbit.out"
-        self.proc = subprocess.Popen([self.server], env=self.env, cwd=self.root,
-                                     stdout=open(log, "ab"), stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        with open(log, "ab") as out:
+            self.proc = subprocess.Popen([self.server], env=self.env, cwd=self.root,
+                                         stdout=out, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
         wait_port(self.port, timeout, "rabbitmq-server", self.proc, log)
 
     def kill(self) -> None:

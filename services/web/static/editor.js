@@ -19,7 +19,7 @@ function close() {
 function start() {
   cropper?.destroy();
   cropper = new Cropper($("edit-image"), {
-    aspectRatio: 1, viewMode: 1, autoCropArea: 1, dragMode: "move", zoomable: false,
+    aspectRatio: 1, viewMode: 2, autoCropArea: 1, dragMode: "move", zoomable: false,
     background: false, checkCrossOrigin: false, toggleDragModeOnDblclick: false,
   });
 }
@@ -87,8 +87,24 @@ export function openEditor(target, callbacks) {
   $("rotate-right").focus();
 }
 
-$("rotate-left").addEventListener("click", () => cropper?.rotate(-90));
-$("rotate-right").addEventListener("click", () => cropper?.rotate(90));
+// Cropper turns the picture in place and lets it overflow the stage; fit it again, with
+// the largest square in the middle, so all of it can be chosen from.
+function turn(degrees) {
+  if (!cropper) return;
+  cropper.rotate(degrees);
+  const stage = cropper.getContainerData();
+  const canvas = cropper.getCanvasData();
+  const [nw, nh] = [canvas.naturalWidth, canvas.naturalHeight]; // of the turned picture
+  const scale = Math.min(stage.width / nw, stage.height / nh);
+  const [w, h] = [nw * scale, nh * scale];
+  cropper.setCanvasData({ width: w, height: h }); // size first: Cropper places by the old size
+  cropper.setCanvasData({ left: (stage.width - w) / 2, top: (stage.height - h) / 2 });
+  const side = Math.min(w, h);
+  cropper.setCropBoxData({ left: (stage.width - side) / 2, top: (stage.height - side) / 2, width: side, height: side });
+}
+
+$("rotate-left").addEventListener("click", () => turn(-90));
+$("rotate-right").addEventListener("click", () => turn(90));
 $("edit-cancel").addEventListener("click", close);
 $("edit-save").addEventListener("click", (e) => cropper && busy(e.target, save));
 $("edit-dialog").addEventListener("cancel", () => { cropper?.destroy(); cropper = null; });

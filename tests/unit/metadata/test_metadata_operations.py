@@ -54,7 +54,8 @@ def test_openapi_document_is_valid_openapi_and_every_operation_says_its_errors(c
                 continue
             codes = set(op["responses"])
             assert any(c.startswith("2") for c in codes), (path, method)
-            for code in codes - {c for c in codes if c.startswith("2")}:
+            # 414 is the HTTP server's page, before the app: no body of ours to describe.
+            for code in codes - {c for c in codes if c.startswith("2")} - {"414"}:
                 schema = op["responses"][code]["content"]["application/json"]["schema"]
                 assert schema == {"$ref": "#/components/schemas/Error"}, (path, method, code)
 

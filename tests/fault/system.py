@@ -1,0 +1,151 @@
+"""One OnePic `make up` copy on private servers, with the levers the fault tests pull.
+
+`python -m deploy.local up` is pointed at a private PostgreSQL, Redis and RabbitMQ
+(UP_POSTGRES, UP_REDIS, BROKER_URL) on free ports, so killing, stopping or flushing them
+disturbs no one else. A process the test kills is restarted the way production would: by
+the supervisor when there is one (its pid file shows a new live pid), else by the test
+itself after a wait, with the launcher's own `procs.start`.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import requests
+
+from tests.e2e.launch import ROOT, _base_env, wait_ready
+from tests.ports import free_ports
+
+from .servers import PrivatePostgres, PrivateRabbit, PrivateRedis
+
+PY = sys.executable
+# The image tests' budgets: a normal 1200×900 JPEG takes 50–200 ms and little memory; the
+# slow image (49 MP interlaced 8-bit PNG) over a second in ~225 MB, the poison one (the same
+# in 16-bit RGBA) over 300 MB (tests/fault/test_fault_images.py).
+RESIZE_TIMEOUT = 0.5
+RESIZE_MAX_MEMORY_MB = 280
+SUPERVISOR_GRACE = 5.0
+
+
+class FaultSystem:
+    def __init__(self, root: Path):
+        self.root = root
+        for d in ("redis", "rabbit"):
+            (root / d).mkdir()
+        self.postgres = PrivatePostgres()
+        self.redis = PrivateRedis(root / "redis")
+        self.rabbit = PrivateRabbit(root / "rabbit")
+        gateway, metadata, upload, render, resizer, worker = free_ports(6)
+        tag = uuid.uuid4().hex[:8]
+        env = _base_env()
+        env.update(PORT=str(gateway), METADATA_PORT=str(metadata), UPLOAD_PORT=str(upload),
+                   RENDER_PORT=str(render), RESIZER_METRICS_PORT=str(resizer),
+                   METADATA_WORKER_PORT=str(worker), UP_POSTGRES=self.postgres.url,
+                   UP_DATABASE=f"onepic_fault_{tag}", UP_REDIS=self.redis.url, UP_REDIS_DB="0",
+                   BROKER_URL=self.rabbit.url, QUEUE_PREFIX=f"fault{tag}",
+                   UP_VAR_DIR=str(root / "up"), UP_TIMEOUT="120", RATE_LIMITS="off",
+                   RESIZE_TIMEOUT=str(RESIZE_TIMEOUT),
+                   RESIZE_MAX_MEMORY_MB=str(RESIZE_MAX_MEMORY_MB), UP_WORKERS="2")
+        self.env = env
+        self.base_url = f"http://127.0.0.1:{gateway}"
+        self._children: list[subprocess.Popen] = []  # what we restarted ourselves
+        self.ports = {"metadata": metadata, "upload": upload, "render": render,
+                      "resizer": resizer, "metadata-worker": worker}
+
+    # -- life cycle ----------------------------------------------------------------------
+    def start(self) -> None:
+        self.postgres.init()
+        self.postgres.start()
+        self.redis.start()
+        self.rabbit.start()
+        up = subprocess.run([PY, "-m", "deploy.local", "up"], cwd=ROOT, env=self.env,
+                            capture_output=True, text=True, timeout=300)
+        if up.returncode != 0:
+            raise RuntimeError(f"deploy.local up failed:\n{up.stdout}\n{up.stderr}")
+        wait_ready(self.base_url + "/readyz", 30)
+
+    def stop(self) -> None:
+        try:
+            subprocess.run([PY, "-m", "deploy.local", "down"], cwd=ROOT, env=self.env,
+                           capture_output=True, timeout=120)
+            for child in self._children:  # stopped by `down` (pid files); reap them
+                try:
+                    child.wait(20)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+                    child.wait(5)
+        finally:
+            for server in (self.rabbit, self.redis):
+                server.stop()
+            self.postgres.remove()
+
+    # -- processes -----------------------------------------------------------------------
+    def pid(self, name: str) -> int | None:
+        try:
+            pid = int((self.root / "up" / "run" / f"{name}.pid").read_text())
+            os.kill(pid, 0)
+            return pid
+        except (OSError, ValueError):
+            return None
+
+    def kill(self, name: str) -> int:
+        """kill -9 the process and its children (its process group), as the OOM killer or
+        a crash would."""
+        pid = self.pid(name)
+        assert pid, f"{name} is not running"
+        os.killpg(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(pid, 0)
+            except ProcessLookupError:
+                break
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                pass
+            time.sleep(0.05)
+        return pid
+
+    def restarted(self, name: str, old_pid: int) -> None:
+        """Back to running: the supervisor's restart if it does one, else ours."""
+        from deploy.local import plan as plan_mod
+        from deploy.local import procs
+
+        deadline = time.monotonic() + SUPERVISOR_GRACE
+        while time.monotonic() < deadline:
+            pid = self.pid(name)
+            if pid and pid != old_pid:
+                return
+            time.sleep(0.1)
+        plan = plan_mod.build(self.env)
+        self._children.append(procs.start(plan, next(p for p in plan.processes
+                                                     if p.name == name)))
+
+    def ops(self, name: str, path: str) -> requests.Response:
+        return requests.get(f"http://127.0.0.1:{self.ports[name]}{path}", timeout=5)
+
+
+def converge(check, timeout: float, what: str, interval: float = 0.05) -> float:
+    """Seconds until `check()` is true; fail after `timeout`."""
+    started = time.monotonic()
+    last = None
+    while True:
+        try:
+            if check():
+                return time.monotonic() - started
+        except (requests.RequestException, AssertionError) as e:
+            last = e
+        if time.monotonic() - started > timeout:
+            raise AssertionError(f"{what}: not within {timeout}s (last: {last!r})")
+        time.sleep(interval)
+
+
+def remove(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
