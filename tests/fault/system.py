@@ -9,6 +9,7 @@ itself after a wait, with the launcher's own `procs.start`.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -41,12 +42,16 @@ class FaultSystem:
         self.postgres = PrivatePostgres()
         self.redis = PrivateRedis(root / "redis")
         self.rabbit = PrivateRabbit(root / "rabbit")
-        gateway, metadata, upload, render, resizer, worker = free_ports(6)
+        gateway, metadata, upload, render, resizer, worker, internal, mail = free_ports(8)
         tag = uuid.uuid4().hex[:8]
         env = _base_env()
         env.update(PORT=str(gateway), METADATA_PORT=str(metadata), UPLOAD_PORT=str(upload),
                    RENDER_PORT=str(render), RESIZER_METRICS_PORT=str(resizer),
-                   METADATA_WORKER_PORT=str(worker), UP_POSTGRES=self.postgres.url,
+                   METADATA_WORKER_PORT=str(worker), INTERNAL_PORT=str(internal),
+                   MAIL_PORT=str(mail),
+                   # Fixed here, so a process this test restarts from its own plan speaks
+                   # to the others with the same token (deploy.local generates one per plan).
+                   INTERNAL_TOKEN=secrets.token_urlsafe(32), UP_POSTGRES=self.postgres.url,
                    UP_DATABASE=f"onepic_fault_{tag}", UP_REDIS=self.redis.url, UP_REDIS_DB="0",
                    BROKER_URL=self.rabbit.url, QUEUE_PREFIX=f"fault{tag}",
                    UP_VAR_DIR=str(root / "up"), UP_TIMEOUT="120", RATE_LIMITS="off",
