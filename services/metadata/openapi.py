@@ -89,7 +89,8 @@ _OPTIONAL_ADDRESS = {**_ADDRESS_VALUE, "type": ["string", "null"],
                      "description": "null or absent: no address"}
 _PHOTO_ID = {"type": ["string", "null"], "description": "a photo id, or null"}
 _TS = {"type": "string", "format": "date-time"}
-_LINK_TOKEN = _obj(("token",), token={"type": "string", "description": "the token of the link"})
+_TOKEN = {"type": "string", "minLength": 1, "description": "the token of the link"}
+_LINK_TOKEN = _obj(("token",), token=_TOKEN)
 _TOKEN_QUERY = [{"name": "token", "in": "query", "required": True, "schema": _S}]
 _PHOTO_SCHEMA = _obj(
     ("id", "sha256", "width", "height", "format", "bytes", "alt", "rating", "created_at",
@@ -214,7 +215,7 @@ DOCUMENT = {
             "Choose the new password with the link's token: every token of the account is "
             "revoked and every reset link dies. 400: unknown, used or expired link", "204", None,
             ("400", "422"), auth=False,
-            body=_obj(("token", "new_password"), token=_S, new_password=_PASSWORD)))},
+            body=_obj(("token", "new_password"), token=_TOKEN, new_password=_PASSWORD)))},
         "/v1/me": {
             "get": _named("getMe", _op("The account", "200", _obj(
                 ("id", "username", "emails", "active_photo_id", "avatar_url"),
