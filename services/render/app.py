@@ -22,6 +22,7 @@ from shared.internal import MetadataClient, MetadataUnavailable
 from shared.ops import PATHS as OPS_PATHS
 from shared.ops import Ops
 from shared.ratelimit import Limiter, RateLimited
+from shared.readmodel import PhotoView
 from shared.server import configure_logging
 
 from . import fallback, params, pipeline
@@ -104,7 +105,7 @@ class RenderApp:
         return self._ops(route)
 
     # -- image routes --------------------------------------------------------------------
-    def _plan_box(self, view: dict, width, height, fit: str, fmt: str) -> pipeline.Job:
+    def _plan_box(self, view: PhotoView, width, height, fit: str, fmt: str) -> pipeline.Job:
         """pipeline.plan_box, remembered per read-model entry object.
 
         The micro-cache hands out the same entry dict until it refreshes, so choosing the
