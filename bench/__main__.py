@@ -1,4 +1,4 @@
-"""python -m bench [--quick] [--out DIR] [--only render,defaults,unknown,write,peer,pipeline]
+"""python -m bench [--quick] [--out DIR] [--only render,defaults,unknown,write,peer,propagation,pipeline]
 
 Starts a private OnePic (bench/system.py), puts a user with a ready picture and a verified
 email in it, runs each suite, prints one table and writes <out>/bench[-quick].json and
@@ -15,7 +15,7 @@ from . import images, report, servers
 from .system import System
 from .tools import RESULTS, ensure_tools
 
-SUITES = ("render", "defaults", "unknown", "write", "peer", "pipeline")
+SUITES = ("render", "defaults", "unknown", "write", "peer", "propagation", "pipeline")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,6 +73,11 @@ def main(argv: list[str] | None = None) -> int:
             got, note = peer.run(system, args.quick, names, original)
             rows += got
             notes += note
+        # Not in quick mode (yet): tests/integration/test_bench_quick.py has a fixed budget.
+        if "propagation" in only and not args.quick:
+            print("bench: propagation", flush=True)
+            from . import propagation
+            rows += propagation.run(system, args.quick)
         if "write" in only:
             print("bench: write", flush=True)
             from . import write

@@ -1,1 +1,1 @@
-"""How OnePic is deployed: `local` (make up) here, Kubernetes manifests in k8s/."""
+"""How OnePic is deployed: `local` (`make up`: every service as a process on this machine)."""

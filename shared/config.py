@@ -24,6 +24,25 @@ class ConfigError(RuntimeError):
     """A setting that must not be used where it is (the process refuses to start)."""
 
 
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+def _parse(env: str, default, raw: str):
+    """`raw` as the type of `default`. Not bool(raw): that is True for "false" and "0"."""
+    if isinstance(default, str):
+        return raw
+    if isinstance(default, bool):
+        word = raw.strip().lower()
+        if word not in _TRUE | _FALSE:
+            raise ConfigError(f"{env} must be true or false, not {raw!r}")
+        return word in _TRUE
+    try:
+        return type(default)(raw)
+    except ValueError:
+        kind = "a whole number" if isinstance(default, int) else "a number"
+        raise ConfigError(f"{env} must be {kind}, not {raw!r}") from None
+
+
 def _option(env: str, default, doc: str):
     return field(default=default, metadata={"env": env, "doc": doc})
 
@@ -168,7 +187,7 @@ class Settings:
             raw = env.get(f.metadata["env"])
             if raw is None or raw == "":
                 continue
-            values[f.name] = type(f.default)(raw) if not isinstance(f.default, str) else raw
+            values[f.name] = _parse(f.metadata["env"], f.default, raw)
         return cls(**values)
 
     @property
@@ -220,5 +239,6 @@ class Settings:
 
 
 def documented_settings() -> list[tuple[str, object, str]]:
-    """(ENV, default, doc) for every setting, for the README and `make help`."""
+    """(ENV, default, doc) for every setting: the README's table is tested against it
+    (tests/unit/docs/test_readme_settings.py)."""
     return [(f.metadata["env"], f.default, f.metadata["doc"]) for f in dataclasses.fields(Settings)]

@@ -14,13 +14,14 @@ is announced on CHANGED so every render process drops its micro-cached copy at o
 instead of waiting out its lifetime. Entries expire after a safety TTL (a lost write cannot
 stay wrong for ever), and `python -m services.metadata.reconcile` rebuilds or verifies all.
 
-Entries (JSON):
-- `rm:user:<username lower>` → {"username": "arpit", "photo": PhotoView | null}
+Entries (JSON; their shapes are the TypedDicts below, which writer and reader both name):
+- `rm:user:<username lower>` → OwnerEntry {"username": "arpit", "photo": PhotoView | null}
   A *negative* entry {"missing": true} says there is no such user.
 - `rm:photo:<photo id>` → PhotoView, or {"missing": true}.
-- `rm:email:<md5 or sha256 hex>` → {"username": …, "photo": PhotoView | null}, or missing.
-  Only verified addresses resolve; `photo` is the address's own photo, else the account's
-  active photo. Used by /avatar/<hash>.
+- `rm:email:<md5 or sha256 hex>` → OwnerEntry, or missing. Only verified addresses
+  resolve; `photo` is the address's own photo, else the account's active photo. Used by
+  /avatar/<hash>.
+In the cache each also carries "v" (above), which `get` takes off.
 
 The filter of known names: `rm:known:user` (usernames) and `rm:known:email` (md5 and sha256
 of verified addresses) are sets, so render answers a name that is in neither without asking
@@ -31,16 +32,34 @@ Metadata adds a name whenever it writes that name's entry, before the entry is v
 name left behind after a deletion only costs the old lookup. Until a set is complete render
 asks metadata as before.
 
-PhotoView = {"id", "sha256", "format", "width", "height", "alpha": bool, "rating",
-             "variants": {"thumbnail": ["jpeg", "webp"], "small": [...], ...}}
-`width`/`height` are of the original after EXIF orientation is applied. `variants` lists
-only what exists in the blob store; an empty dict means "render from the original".
 """
 from __future__ import annotations
 
 import json
+from typing import TypedDict
 
 from .cache import Cache
+
+
+class PhotoView(TypedDict):
+    """What render needs of a photo. `width`/`height` are of the original after EXIF
+    orientation is applied; `variants` lists only what exists in the blob store, e.g.
+    {"thumbnail": ["jpeg", "webp"], …}; an empty dict means "render from the original"."""
+    id: str
+    sha256: str
+    format: str
+    width: int
+    height: int
+    alpha: bool
+    rating: str
+    variants: dict[str, list[str]]
+
+
+class OwnerEntry(TypedDict):
+    """A user's entry, or a verified address's: whose it is and the photo it shows."""
+    username: str
+    photo: PhotoView | None
+
 
 MISSING = {"missing": True}
 # Negative entries expire so a miss is cheap but never permanent if a write was lost.

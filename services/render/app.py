@@ -22,12 +22,13 @@ from shared.internal import MetadataClient, MetadataUnavailable
 from shared.ops import PATHS as OPS_PATHS
 from shared.ops import Ops
 from shared.ratelimit import Limiter, RateLimited
+from shared.readmodel import PhotoView
 from shared.server import configure_logging
 
 from . import fallback, params, pipeline
 from .bytecache import ByteCache, Rendered
 from .http import COMMON, STATUS, error, etag_for, none_match
-from .resolve import Resolver
+from .resolve import Cached, Resolver
 from .tally import Tally
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,9 @@ EMAIL_HASH = re.compile(r"(?:[0-9a-f]{32}|[0-9a-f]{64})\Z")
 PHOTO_ID = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
 R_USER, R_AVATAR, R_PHOTO = "/<username>", "/avatar/<hash>", "/i/<photo_id>"
 UNMATCHED = "unmatched"
-PLAN_MEMO_SIZE = 10_000
+# Box plans kept per micro-cache entry: the sizes one picture is asked at within its
+# lifetime (≤ 1 s); past it they are dropped and planned again.
+PLAN_MEMO_SIZE = 64
 
 
 class RenderApp:
@@ -60,7 +63,6 @@ class RenderApp:
             ("Content-Type", "application/json"), ("Content-Length", str(len(body))),
             ("ETag", etag_for("avatar-404/" + body.decode())),
             ("Cache-Control", self.avatar_cache_control), *COMMON])
-        self._plans: dict[tuple, tuple[dict, pipeline.Job]] = {}
         self.tally = Tally()
         self.tally.start_background_flush()
         # /metrics writes out this worker's counts first; other workers' are ≤ 1 s old.
@@ -104,20 +106,22 @@ class RenderApp:
         return self._ops(route)
 
     # -- image routes --------------------------------------------------------------------
-    def _plan_box(self, view: dict, width, height, fit: str, fmt: str) -> pipeline.Job:
-        """pipeline.plan_box, remembered per read-model entry object.
+    @staticmethod
+    def _plan_box(cached: Cached, view: PhotoView, width, height, fit: str,
+                  fmt: str) -> pipeline.Job:
+        """pipeline.plan_box, remembered on the micro-cache entry `view` came from.
 
-        The micro-cache hands out the same entry dict until it refreshes, so choosing the
-        source variant (a quarter of a warm request's time) is done once per entry, not once
-        per request. The memo holds the entry, so its id cannot be reused while remembered."""
-        key = (id(view), width, height, fit, fmt)
-        hit = self._plans.get(key)
-        if hit is not None and hit[0] is view:
-            return hit[1]
-        job = pipeline.plan_box(view, width, height, fit, fmt)
-        if len(self._plans) >= PLAN_MEMO_SIZE:
-            self._plans.clear()  # entries refresh every second; a rebuild is cheap
-        self._plans[key] = (view, job)
+        The micro-cache hands out the same entry until it refreshes, so choosing the source
+        variant (a quarter of a warm request's time) is done once per entry and box, not once
+        per request; the plans go when the entry does."""
+        plans = cached.plans
+        key = (width, height, fit, fmt)
+        job = plans.get(key)
+        if job is None:
+            job = pipeline.plan_box(view, width, height, fit, fmt)
+            if len(plans) >= PLAN_MEMO_SIZE:
+                plans.clear()  # a flood of sizes on one entry; a rebuild is cheap
+            plans[key] = job
         return job
 
     def _avatar(self, route: str, segment: str, environ):
@@ -133,12 +137,13 @@ class RenderApp:
             kind, valid = "email", EMAIL_HASH.match(name)
         # A forced default needs no entry, except for the account's name in initials.
         wanted = not p.force_default or (p.default == "initials" and kind == "email")
-        entry = self._lookup(kind, name) if valid and wanted else None
+        cached = self._lookup(kind, name) if valid and wanted else None
+        entry = cached.entry if cached is not None else None
         photo = fallback.shown_photo(entry, p)
         accept = environ.get("HTTP_ACCEPT", "")
         if photo is not None:
             fmt, vary = params.negotiate(ext_fmt, accept, bool(photo.get("alpha")))
-            job = self._plan_box(photo, p.size, p.size, "square", fmt)
+            job = self._plan_box(cached, photo, p.size, p.size, "square", fmt)
             try:
                 return self._image(environ, job, self.avatar_cache_control, vary)
             except (pipeline.SourceMissing, ImageRejected):
@@ -166,7 +171,8 @@ class RenderApp:
             raise ApiError(404, "not_found", "Pictures are served as .jpg, .png or .webp.")
         photo_id, ext_fmt = split
         p = params.photo_params(params.query(environ.get("QUERY_STRING", "")))
-        view = self._lookup("photo", photo_id) if PHOTO_ID.match(photo_id) else None
+        cached = self._lookup("photo", photo_id) if PHOTO_ID.match(photo_id) else None
+        view = cached.entry if cached is not None else None
         if view is None:
             raise ApiError(404, "not_found", "No such photo.")
         fmt, vary = params.negotiate(ext_fmt, environ.get("HTTP_ACCEPT", ""),
@@ -174,7 +180,7 @@ class RenderApp:
         if p.named is not None:
             job = pipeline.plan_named(view, p.named, fmt)
         else:
-            job = self._plan_box(view, p.width, p.height, p.fit, fmt)
+            job = self._plan_box(cached, view, p.width, p.height, p.fit, fmt)
         cache_control = IMMUTABLE if p.explicit else self.avatar_cache_control
         try:
             return self._image(environ, job, cache_control, vary)
@@ -182,9 +188,9 @@ class RenderApp:
             log.warning("photo %s: source unusable", photo_id)
             raise ApiError(404, "not_found", "This photo's image is not available.") from None
 
-    def _lookup(self, kind: str, name: str) -> dict | None:
+    def _lookup(self, kind: str, name: str) -> Cached:
         try:
-            return self.resolver.lookup(kind, name)
+            return self.resolver.lookup_cached(kind, name)
         except MetadataUnavailable:
             raise ApiError(503, "unavailable", "Pictures cannot be looked up right now.",
                            [("Retry-After", "1")]) from None

@@ -11,6 +11,7 @@ from functools import cached_property
 
 from shared.blobstore import BlobNotFound, BlobStore, original_key, variant_key
 from shared.images import VARIANTS
+from shared.readmodel import PhotoView
 
 from . import sources
 
@@ -29,11 +30,12 @@ class SourceMissing(Exception):
     """The read model names an image whose original is not in the blob store."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Job:
     op: str                   # "variant" (stored bytes as-is) | "sanitize" | "render" | "default"
     fmt: str
-    sha256: str = ""          # for defaults: the default's kind
+    sha256: str = ""          # the image's (not for a default)
+    kind: str = ""            # a generated default's kind (identicon, mp, …)
     source: str = sources.ORIGINAL
     source_fmt: str = ""
     width: int | None = None
@@ -46,30 +48,35 @@ class Job:
     def key(self) -> str:
         box = f"{self.width or ''}x{self.height or ''}"
         src = f"{self.source}.{self.source_fmt}" if self.source_fmt else self.source
-        return (f"{self.op}/{self.sha256}/{src}/{box}/{self.fit}/{self.ident}/{self.text}/"
+        # The second part is the image, or the default's kind: keys (so ETags) as before.
+        subject = self.kind if self.op == "default" else self.sha256
+        return (f"{self.op}/{subject}/{src}/{box}/{self.fit}/{self.ident}/{self.text}/"
                 f"{self.fmt}")
 
 
-def plan_box(view: dict, width: int | None, height: int | None, fit: str, fmt: str) -> Job:
+def plan_box(view: PhotoView, width: int | None, height: int | None, fit: str, fmt: str) -> Job:
     """A rendering of `view` into a box (fit: square | contain | cover)."""
     source, source_fmt = sources.choose(view, width, height, fit)
-    return Job("render", fmt, view["sha256"], source, source_fmt or "", width, height, fit)
+    return Job(op="render", fmt=fmt, sha256=view["sha256"], source=source,
+               source_fmt=source_fmt or "", width=width, height=height, fit=fit)
 
 
-def plan_named(view: dict, name: str, fmt: str) -> Job:
+def plan_named(view: PhotoView, name: str, fmt: str) -> Job:
     """A named size: the stored variant as it is, or (until it exists) its equivalent."""
     sha = view["sha256"]
     if name == sources.ORIGINAL:
-        return Job("sanitize", fmt, sha)
+        return Job(op="sanitize", fmt=fmt, sha256=sha)
     # The box is kept on a variant job too, so it can be rendered if the blob is missing.
     side = min(VARIANTS[name], max(view["width"], view["height"]))
     if fmt in view.get("variants", {}).get(name, ()):
-        return Job("variant", fmt, sha, name, fmt, side, side, "contain")
+        return Job(op="variant", fmt=fmt, sha256=sha, source=name, source_fmt=fmt, width=side,
+                   height=side, fit="contain")
     return plan_box(view, side, side, "contain", fmt)
 
 
 def plan_default(kind: str, size: int, fmt: str, seed: str = "", text: str = "") -> Job:
-    return Job("default", fmt, kind, "", "", size, size, "square", seed, text)
+    return Job(op="default", fmt=fmt, kind=kind, source="", width=size, height=size,
+               fit="square", ident=seed, text=text)
 
 
 class Pipeline:
@@ -84,7 +91,7 @@ class Pipeline:
         """The bytes of `job`, and the job actually done: a missing variant blob falls back
         to the original, which changes the key."""
         if job.op == "default":
-            return job, self._transform(self.defaults, job.sha256, job.width, job.fmt,
+            return job, self._transform(self.defaults, job.kind, job.width, job.fmt,
                                         job.ident, job.text)
         if job.source != sources.ORIGINAL:
             try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass, field
 
 from shared import metrics
 from shared.cache import Cache, CacheUnavailable
@@ -22,6 +23,16 @@ _ERROR = metrics.READ_MODEL_LOOKUPS.labels("error")
 _FILTERED = metrics.READ_MODEL_LOOKUPS.labels("unknown")   # a miss answered by the filter
 
 
+@dataclass(slots=True)
+class Cached:
+    """One micro-cache entry: the read-model entry (None: no such thing) and what render
+    derived from it, kept and dropped with it — `plans`, its box plans by box
+    (RenderApp._plan_box), so a warm request skips choosing the source variant."""
+    expires: float
+    entry: dict | None
+    plans: dict = field(default_factory=dict)
+
+
 class Resolver:
     def __init__(self, cache: Cache, metadata: MetadataClient, ttl: float,
                  max_entries: int = 100_000, clock=time.monotonic):
@@ -31,8 +42,7 @@ class Resolver:
         self.ttl = ttl
         self.max_entries = max_entries
         self._clock = clock
-        # (kind, name) → (expires_at, entry or None for "no such thing")
-        self._micro: dict[tuple[str, str], tuple[float, dict | None]] = {}
+        self._micro: dict[tuple[str, str], Cached] = {}
         self._lock = threading.Lock()
         self._generation = 0  # bumped by every announcement
 
@@ -59,16 +69,21 @@ class Resolver:
         """The entry for kind/name, or None when it does not exist.
 
         Raises MetadataUnavailable when neither the cache nor metadata can answer."""
+        return self.lookup_cached(kind, name).entry
+
+    def lookup_cached(self, kind: str, name: str) -> Cached:
+        """The micro-cache entry for kind/name (a fresh one, unremembered, when the
+        micro-cache is off or the answer may be stale)."""
         key = (kind, name)
         now = self._clock()
         item = self._micro.get(key)
-        if item is not None and item[0] > now:
-            return item[1]
+        if item is not None and item.expires > now:
+            return item
         generation = self._generation
-        entry = self._fetch(kind, name)
+        item = Cached(now + self.ttl, self._fetch(kind, name))
         if self.ttl > 0:
-            self._remember(key, now + self.ttl, entry, generation)
-        return entry
+            self._remember(key, item, generation)
+        return item
 
     def _fetch(self, kind: str, name: str) -> dict | None:
         try:
@@ -99,13 +114,13 @@ class Resolver:
             return True
         return False
 
-    def _remember(self, key, expires: float, entry: dict | None, generation: int) -> None:
+    def _remember(self, key, item: Cached, generation: int) -> None:
         with self._lock:
             if generation != self._generation:
                 return  # announced while we fetched: the answer may be the old state
             micro = self._micro
             micro.pop(key, None)
-            micro[key] = (expires, entry)
+            micro[key] = item
             if len(micro) > self.max_entries:
                 # Oldest writes first: dicts keep insertion order.
                 for old in list(micro)[: len(micro) // 10 or 1]:

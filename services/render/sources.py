@@ -4,19 +4,20 @@ variant. Pure functions of the read model's PhotoView."""
 from __future__ import annotations
 
 from shared.images import VARIANTS, stored_formats
+from shared.readmodel import PhotoView
 
 ORIGINAL = "original"
 # Smallest first, so the first covering variant is the cheapest to decode.
 _BY_SIZE = sorted(VARIANTS.items(), key=lambda kv: kv[1])
 
 
-def variant_scale(view: dict, name: str) -> float:
+def variant_scale(view: PhotoView, name: str) -> float:
     """The variant's size relative to the (oriented) original; variants are never upscaled."""
     longest = max(view["width"], view["height"])
     return min(1.0, VARIANTS[name] / longest)
 
 
-def needed_scale(view: dict, width: int | None, height: int | None, fit: str) -> float:
+def needed_scale(view: PhotoView, width: int | None, height: int | None, fit: str) -> float:
     """How large, relative to the original, the output is (so a source must be ≥ this)."""
     w, h = view["width"], view["height"]
     if fit == "square":
@@ -30,7 +31,7 @@ def needed_scale(view: dict, width: int | None, height: int | None, fit: str) ->
     return max(sx, sy) if fit == "cover" else min(sx, sy)
 
 
-def source_format(view: dict, name: str) -> str | None:
+def source_format(view: PhotoView, name: str) -> str | None:
     """A stored format of variant `name` to decode from, or None if it does not exist yet.
     The lossless/fast-decoding primary format is preferred over WebP."""
     fmts = view.get("variants", {}).get(name)
@@ -42,7 +43,7 @@ def source_format(view: dict, name: str) -> str | None:
     return fmts[0]
 
 
-def choose(view: dict, width: int | None, height: int | None, fit: str) -> tuple[str, str | None]:
+def choose(view: PhotoView, width: int | None, height: int | None, fit: str) -> tuple[str, str | None]:
     """(variant name or ORIGINAL, the variant's format to read or None for the original)."""
     need = needed_scale(view, width, height, fit) - 1e-9
     existing = [(n, f) for n, _ in _BY_SIZE if (f := source_format(view, n))]

@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection
 
 from shared import metrics
 from shared.cache import CacheUnavailable
-from shared.readmodel import KNOWN_KINDS, MISSING, KnownNames, ReadModel
+from shared.readmodel import KNOWN_KINDS, MISSING, KnownNames, OwnerEntry, PhotoView, ReadModel
 
 from .. import db, ids
 from ..db.schema import emails, rm_pending, rm_versions, users
@@ -42,13 +42,13 @@ KINDS = ("user", "photo", "email")
 EMAIL_HASH = re.compile(r"[0-9a-f]{32}|[0-9a-f]{64}")
 
 
-def photo_view(photo: dict) -> dict:
+def photo_view(photo: dict) -> PhotoView:
     return {"id": photo["id"], "sha256": photo["sha256"], "format": photo["format"],
             "width": photo["width"], "height": photo["height"], "alpha": bool(photo["alpha"]),
             "rating": photo["rating"], "variants": photo["variants"]}
 
 
-def user_entry(conn: Connection, username: str) -> dict | None:
+def user_entry(conn: Connection, username: str) -> OwnerEntry | None:
     row = conn.execute(sa.select(users.c.username, users.c.active_photo_id)
                        .where(users.c.username == username.lower())).first()
     if row is None:
@@ -57,12 +57,12 @@ def user_entry(conn: Connection, username: str) -> dict | None:
     return {"username": row.username, "photo": photo_view(photo) if photo else None}
 
 
-def photo_entry(conn: Connection, photo_id: str) -> dict | None:
+def photo_entry(conn: Connection, photo_id: str) -> PhotoView | None:
     photo = photos.get_photo(conn, photo_id)
     return photo_view(photo) if photo else None
 
 
-def email_entry(conn: Connection, digest: str) -> dict | None:
+def email_entry(conn: Connection, digest: str) -> OwnerEntry | None:
     """The entry of an MD5 or SHA-256 hex digest: only a verified address resolves."""
     column = emails.c.md5 if len(digest) == 32 else emails.c.sha256
     row = conn.execute(
@@ -76,7 +76,7 @@ def email_entry(conn: Connection, digest: str) -> dict | None:
     return {"username": row.username, "photo": photo_view(photo) if photo else None}
 
 
-def build(conn: Connection, kind: str, name: str) -> dict | None:
+def build(conn: Connection, kind: str, name: str) -> OwnerEntry | PhotoView | None:
     if kind == "user":
         return user_entry(conn, name)
     if kind == "photo":

@@ -23,7 +23,8 @@ from tests.smtp_sink import SmtpSink
 # Same default as tests/integration/conftest.py, which checks the server is up.
 ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://root@127.0.0.1:5432/test")
 
-TABLES = "users, api_tokens, emails, email_tokens, images, variants, photos, outbox"
+TABLES = ("users, api_tokens, emails, email_tokens, images, variants, photos, outbox, "
+          "rm_versions, rm_pending")
 
 
 @contextmanager

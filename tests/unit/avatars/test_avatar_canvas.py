@@ -4,7 +4,6 @@ from __future__ import annotations
 import math
 
 import pytest
-from avatar_pixels import as_vips, mean_abs_diff
 
 from services.render.avatars.canvas import (
     Canvas,
@@ -19,6 +18,7 @@ from services.render.avatars.canvas import (
     stripes,
 )
 from services.render.avatars.palette import Dice
+from tests.unit.avatars.avatar_pixels import as_vips, mean_abs_diff
 
 BLACK, WHITE = (0, 0, 0), (255, 255, 255)
 

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import pytest
-from avatar_pixels import MD5, SHA256, decode, edge_stats, rgb
 
 from services.render.avatars import draw, generate
+from tests.unit.avatars.avatar_pixels import MD5, SHA256, decode, edge_stats, rgb
 
 ANALYTIC = ["monsterid", "wavatar", "robohash", "initials"]
 GRIDS = ["identicon", "retro"]

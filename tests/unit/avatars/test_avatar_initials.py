@@ -2,11 +2,19 @@
 from __future__ import annotations
 
 import pytest
-from avatar_pixels import MD5, SEEDS, SHA256, decode, mean_abs_diff, rgb, same_pixels
 
 from services.render.avatars import draw, generate
 from services.render.avatars.initials import letters
 from services.render.avatars.palette import seed_colour
+from tests.unit.avatars.avatar_pixels import (
+    MD5,
+    SEEDS,
+    SHA256,
+    decode,
+    mean_abs_diff,
+    rgb,
+    same_pixels,
+)
 
 
 @pytest.mark.parametrize("given,expected", [

@@ -4,9 +4,17 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from avatar_pixels import MD5, SEEDS, SHA256, decode, mean_abs_diff, rgb, same_pixels
 
 from services.render.avatars import KINDS, draw, generate
+from tests.unit.avatars.avatar_pixels import (
+    MD5,
+    SEEDS,
+    SHA256,
+    decode,
+    mean_abs_diff,
+    rgb,
+    same_pixels,
+)
 
 DRAWN = [k for k in KINDS if k != "blank"]
 

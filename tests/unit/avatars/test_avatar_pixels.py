@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from avatar_pixels import MD5, SEEDS, SHA256, as_vips, decode, mean_abs_diff
 
 from services.render.avatars import KINDS, MP, generate, pixels
+from tests.unit.avatars.avatar_pixels import MD5, SEEDS, SHA256, as_vips, decode, mean_abs_diff
 
 ALL = list(KINDS) + [MP]
 SIZES = [1, 7, 16, 80, 333]

@@ -4,14 +4,7 @@ import pytest
 
 from shared.cache import create_cache
 from shared.cache.memory import MemoryCache
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
+from tests.fakeclock import Clock
 
 
 def test_set_get_delete():
@@ -28,7 +21,7 @@ def test_set_get_delete():
 
 
 def test_ttl_expires_entries():
-    clock = FakeClock()
+    clock = Clock(1000.0)
     cache = MemoryCache(clock=clock)
     cache.set("short", b"s", ttl=1.5)
     cache.set("forever", b"f")

@@ -5,14 +5,7 @@ from prometheus_client import REGISTRY
 
 from services.render.tally import Tally
 from shared import metrics
-
-
-class Clock:
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
+from tests.fakeclock import Clock
 
 
 def _sample(name: str, **labels) -> float:
@@ -31,7 +24,7 @@ def test_flush_matches_direct_observations():
     seconds = [rng.choice([0.0001, 0.0005, 0.0007, 0.003, 0.02, 0.3, 7.0, 99.0])
                for _ in range(500)]
     route_batched, route_direct = "/tally-batched", "/tally-direct"
-    clock = Clock()
+    clock = Clock(0.0)
     tally = Tally(interval=1.0, clock=clock)
     for s in seconds:
         tally.request("GET", route_batched, 200, s)
