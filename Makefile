@@ -41,7 +41,7 @@ migrate: $(STAMP) ## apply database migrations to DATABASE_URL (default: SQLite 
 	mkdir -p var
 	$(BIN)/python -m services.metadata.migrate
 
-up: $(STAMP) $(WEB_STAMP) ## the four services + gateway as separate processes on local Postgres/RabbitMQ/Redis (gateway :8080)
+up: $(STAMP) $(WEB_STAMP) ## every service its own supervised process on local Postgres/RabbitMQ/Redis, nginx in front on :8080
 	$(BIN)/python -m deploy.local up
 
 down: $(STAMP) ## stop what `make up` started
@@ -50,7 +50,7 @@ down: $(STAMP) ## stop what `make up` started
 purge: $(STAMP) ## stop `make up` and delete its database, queues, Redis db and files (logs kept)
 	$(BIN)/python -m deploy.local purge
 
-status: $(STAMP) ## show which `make up` processes run and are ready
+status: $(STAMP) ## one line per `make up` process: pid, ready, restarts
 	$(BIN)/python -m deploy.local status
 
 lint: $(STAMP) ## ruff over the tree (rules in pyproject.toml; ruff comes with the test extra)
