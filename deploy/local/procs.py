@@ -153,29 +153,30 @@ def states(plan: Plan) -> dict[str, State]:
     """Every program's state; empty when supervisord is not running."""
     if not running(plan):
         return {}
-    counts = spawn_counts(plan)
+    spawned = spawned_pids(plan)
     out = {}
     for info in rpc(plan).supervisor.getAllProcessInfo():
-        name = info["name"]
-        out[name] = State(name, info["statename"], info["pid"] or None,
-                          max(counts.get(name, 1) - 1, 0))
+        name, pid = info["name"], info["pid"] or None
+        # The current pid counts even if supervisord's log line for it is not on disk yet.
+        pids = spawned.get(name, set()) | ({pid} if pid else set())
+        out[name] = State(name, info["statename"], pid, max(len(pids) - 1, 0))
     return out
 
 
-def spawn_counts(plan: Plan) -> dict[str, int]:
-    """How often supervisord started each program since it last started itself, read from its
-    log (its RPC interface keeps no such count)."""
+def spawned_pids(plan: Plan) -> dict[str, set[int]]:
+    """The pids supervisord started each program as since it last started itself, read from
+    its log (its RPC interface keeps no restart count)."""
     log = plan.log_dir / "supervisord.log"
     if not log.exists():
         return {}
     lines = log.read_text(errors="replace").splitlines()
     starts = [i for i, line in enumerate(lines) if "supervisord started with pid" in line]
-    counts: dict[str, int] = {}
+    out: dict[str, set[int]] = {}
     for line in lines[starts[-1] if starts else 0:]:
-        m = re.search(r"spawned: '([^']+)' with pid", line)
+        m = re.search(r"spawned: '([^']+)' with pid (\d+)", line)
         if m:
-            counts[m[1]] = counts.get(m[1], 0) + 1
-    return counts
+            out.setdefault(m[1], set()).add(int(m[2]))
+    return out
 
 
 def pid_of(plan: Plan, name: str) -> int | None:

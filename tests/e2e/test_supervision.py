@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -49,7 +50,9 @@ def test_a_killed_process_comes_back_and_leaves_nothing_behind(system, name):
         time.sleep(0.5)
     else:
         pytest.fail(f"{name} did not come back: {_status(system)}")
-    assert now["restarts"] == before[name]["restarts"] + 1
+    log = Path(system.env["UP_VAR_DIR"]) / "log" / "supervisord.log"
+    assert now["restarts"] == before[name]["restarts"] + 1, (
+        before, now, log.read_text(errors="replace")[-3000:] if log.exists() else "(no log)")
     # Its workers went with it (deploy/local/reaper.py): none serves as a stale copy.
     deadline = time.monotonic() + 10
     while _group_alive(victim) and time.monotonic() < deadline:
