@@ -56,7 +56,8 @@ class Origin:
 
 def _q(text: str) -> str:
     """A single-quoted nginx string (JSON bodies contain double quotes, never single ones)."""
-    assert "'" not in text and "\\" not in text, text
+    if "'" in text or "\\" in text:
+        raise ValueError(f"cannot quote for nginx: {text!r}")
     return f"'{text}'"
 
 

@@ -6,6 +6,6 @@ import json
 from tests.unit.deploy.test_origin_nginx import _raw, origin, upstreams  # noqa: F401 - fixtures
 
 
-def test_the_clients_x_forwarded_for_is_replaced_by_its_peer(origin):  # noqa: F811
+def test_the_clients_x_forwarded_for_is_replaced_by_its_peer(origin):
     _, _, body = _raw(origin, "GET", "/v1/me", {"X-Forwarded-For": "10.9.8.7"})
     assert json.loads(body)["xff"] == "127.0.0.1"

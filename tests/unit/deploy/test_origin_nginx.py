@@ -44,7 +44,8 @@ def _echo(name: str):
             if self.command != "HEAD":
                 self.wfile.write(payload)
 
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _answer
+        # http.server's handler names.
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _answer  # noqa: N815
     return Echo
 
 
@@ -74,10 +75,10 @@ def _start(tmp_path, ports) -> tuple[str, subprocess.Popen]:
         try:
             requests.get(base + "/healthz", timeout=1)
             return base, proc
-        except requests.ConnectionError:
+        except requests.ConnectionError as e:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                raise RuntimeError(f"nginx did not start: {proc.stdout.read().decode()}")
+                raise RuntimeError(f"nginx did not start: {proc.stdout.read().decode()}") from e
             time.sleep(0.05)
 
 
@@ -133,7 +134,7 @@ def test_routes_as_the_table_does(origin, method, path):
 ])
 def test_internal_and_operational_paths_are_never_routed(origin, path):
     for method in ("GET", "POST"):
-        status, headers, body = _raw(origin, method, path, body=b"{}" if method == "POST" else None)
+        status, _, body = _raw(origin, method, path, body=b"{}" if method == "POST" else None)
         assert status in (404, 400), (method, path, status, body)
         assert json.loads(body)["error"]["code"] in ("not_found", "bad_request"), body
 
