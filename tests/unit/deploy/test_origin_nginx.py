@@ -60,6 +60,7 @@ def upstreams():
     yield ports
     for srv in servers:
         srv.shutdown()
+        srv.server_close()
 
 
 def _start(tmp_path, ports) -> tuple[str, subprocess.Popen]:
@@ -67,8 +68,10 @@ def _start(tmp_path, ports) -> tuple[str, subprocess.Popen]:
     assert binary.startswith("/"), "nginx is not installed (Debian nginx-light; .ci/run installs it)"
     origin = nginx.Origin(free_port(), ports, CAP, tmp_path, tmp_path)
     conf = origin.write()
-    proc = subprocess.Popen([binary, "-c", str(conf), "-p", str(tmp_path), "-e", "stderr"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    log = tmp_path / "nginx.out"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([binary, "-c", str(conf), "-p", str(tmp_path), "-e", "stderr"],
+                                stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{origin.port}"
     deadline = time.monotonic() + 10
     while True:
@@ -78,7 +81,8 @@ def _start(tmp_path, ports) -> tuple[str, subprocess.Popen]:
         except requests.ConnectionError as e:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                raise RuntimeError(f"nginx did not start: {proc.stdout.read().decode()}") from e
+                proc.wait(10)
+                raise RuntimeError(f"nginx did not start: {log.read_text()}") from e
             time.sleep(0.05)
 
 
@@ -204,9 +208,11 @@ def test_a_content_length_that_is_not_a_number_is_400(origin, length):
     conn.putrequest("POST", "/v1/users")
     conn.putheader("Content-Length", length)
     conn.endheaders(b"{}")
-    r = conn.getresponse()
-    assert r.status == 400 and json.loads(r.read())["error"]["code"] == "bad_request"
-    conn.close()
+    try:
+        r = conn.getresponse()
+        assert r.status == 400 and json.loads(r.read())["error"]["code"] == "bad_request"
+    finally:
+        conn.close()
 
 
 def test_head_keeps_the_upstream_length(origin):
