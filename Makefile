@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed-stamp
 WEB := services/web
 WEB_STAMP := $(WEB)/static/vendor/.built
 
-.PHONY: help install web run migrate up down purge status lint test bench bench-quick
+.PHONY: help install web run migrate up down purge status lint test bench bench-quick image k8s
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -56,7 +56,21 @@ status: $(STAMP) ## one line per `make up` process: pid, ready, restarts
 lint: $(STAMP) ## ruff over the tree (rules in pyproject.toml; ruff comes with the test extra)
 	$(BIN)/ruff check .
 
-test: $(STAMP) $(WEB_STAMP) ## the whole suite: unit, integration, end-to-end, security and browser (needs Postgres, Redis, RabbitMQ)
+# checkov in its own venv (its pins clash with ours), from pyproject's `policy` extra.
+CHECKOV_VENV := var/tools/checkov-venv
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-stamp
+$(CHECKOV_STAMP): pyproject.toml $(STAMP)
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet $$($(BIN)/python -c 'import tomllib; print(" ".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["policy"]))')
+	touch $@
+
+image: $(STAMP) ## the container image onepic:<version> (BASE_IMAGE=… overrides debian:bookworm-slim; docs/deploy.md)
+	deploy/image/build.sh $(BASE_IMAGE)
+
+k8s: $(STAMP) ## regenerate deploy/k8s's generated files from the code (routing, settings, commands)
+	$(BIN)/python -m deploy.k8s.generate
+
+test: $(STAMP) $(WEB_STAMP) $(CHECKOV_STAMP) ## the whole suite: unit, integration, end-to-end, security, browser, image (needs Postgres, Redis, RabbitMQ, Docker)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The bench extra (the latency plot) on top of the test install; wrk, nginx-light and thumbor
