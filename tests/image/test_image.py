@@ -18,6 +18,7 @@ import requests
 from PIL import Image
 
 from tests.e2e.client import sign_up
+from tests.e2e.images import close_to, decode, mean_rgb
 from tests.ports import free_port
 
 # The first run on a machine debootstraps the base (minutes); later runs reuse its tarball.
@@ -93,11 +94,9 @@ def test_the_core_api_works_in_the_locked_down_container(container):
     api.wait_ready(photo["id"], timeout=60)
     r = requests.get(f"{base}/{api.username}?s=64", timeout=30)
     assert r.status_code == 200, r.text
-    img = Image.open(io.BytesIO(r.content)).convert("RGB")
+    img = decode(r.content)
     assert img.size == (64, 64)
-    pixels = list(img.getdata())
-    mean = [sum(p[i] for p in pixels) / len(pixels) for i in range(3)]
-    assert all(abs(m - c) < 30 for m, c in zip(mean, (200, 30, 40))), mean
+    assert close_to(img, (200, 30, 40)), mean_rgb(img)
 
 
 def test_it_runs_as_its_non_root_user_and_writes_only_its_volume_and_tmp(container):
