@@ -304,9 +304,9 @@ def ingress_yaml() -> str:
               "nginx.ingress.kubernetes.io/proxy-read-timeout": "60"}
     seen, public, closed = set(), [], []
     for route in ROUTES:
-        if route.path in seen:
-            continue
-        seen.add(route.path)
+        if (route.path, route.exact) in seen:
+            continue  # a method route's path: the Ingress cannot tell methods apart
+        seen.add((route.path, route.exact))
         if route.service is None:
             closed.append(_path(route, "render"))  # never reached: the controller denies it
         else:
