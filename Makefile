@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed-stamp
 WEB := services/web
 WEB_STAMP := $(WEB)/static/vendor/.built
 
-.PHONY: help install web run migrate up down purge status lint test bench bench-quick
+.PHONY: help install web run migrate up down purge status lint test bench bench-quick image k8s
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -41,7 +41,7 @@ migrate: $(STAMP) ## apply database migrations to DATABASE_URL (default: SQLite 
 	mkdir -p var
 	$(BIN)/python -m services.metadata.migrate
 
-up: $(STAMP) $(WEB_STAMP) ## the four services + gateway as separate processes on local Postgres/RabbitMQ/Redis (gateway :8080)
+up: $(STAMP) $(WEB_STAMP) ## every service its own supervised process on local Postgres/RabbitMQ/Redis, nginx in front on :8080
 	$(BIN)/python -m deploy.local up
 
 down: $(STAMP) ## stop what `make up` started
@@ -50,13 +50,27 @@ down: $(STAMP) ## stop what `make up` started
 purge: $(STAMP) ## stop `make up` and delete its database, queues, Redis db and files (logs kept)
 	$(BIN)/python -m deploy.local purge
 
-status: $(STAMP) ## show which `make up` processes run and are ready
+status: $(STAMP) ## one line per `make up` process: pid, ready, restarts
 	$(BIN)/python -m deploy.local status
 
 lint: $(STAMP) ## ruff over the tree (rules in pyproject.toml; ruff comes with the test extra)
 	$(BIN)/ruff check .
 
-test: $(STAMP) $(WEB_STAMP) ## the whole suite: unit, integration, end-to-end, security and browser (needs Postgres, Redis, RabbitMQ)
+# checkov in its own venv (its pins clash with ours), from pyproject's `policy` extra.
+CHECKOV_VENV := var/tools/checkov-venv
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-stamp
+$(CHECKOV_STAMP): pyproject.toml $(STAMP)
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet $$($(BIN)/python -c 'import tomllib; print(" ".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["policy"]))')
+	touch $@
+
+image: $(STAMP) ## the container image onepic:<version> (BASE_IMAGE=… overrides debian:bookworm-slim; docs/deploy.md)
+	deploy/image/build.sh $(BASE_IMAGE)
+
+k8s: $(STAMP) ## regenerate deploy/k8s's generated files from the code (routing, settings, commands)
+	$(BIN)/python -m deploy.k8s.generate
+
+test: $(STAMP) $(WEB_STAMP) $(CHECKOV_STAMP) ## the whole suite: unit, integration, end-to-end, security, browser, image (needs Postgres, Redis, RabbitMQ, Docker)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The bench extra (the latency plot) on top of the test install; wrk, nginx-light and thumbor

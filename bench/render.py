@@ -11,6 +11,8 @@ under the same wrk load, in the same run.
    304 revalidation; each against nginx serving that case's bytes (or its 304).
 3. Latency below saturation: each case paced at half of its own maximum rate (lua/paced.lua),
    nginx paced at the same rate.
+4. The username hit through `make up`'s public origin (nginx in front of render), as clients
+   get it.
 """
 from __future__ import annotations
 
@@ -89,6 +91,21 @@ def _fetch(url: str, headers: dict | None = None) -> tuple:
         return e.code, e.headers, e.read()
 
 
+def _through_origin(system, path: str, mode: Mode, nginx: Nginx, dists: dict) -> list[dict]:
+    """4. The warm avatar as a client gets it from `make up`: through its public origin
+    (nginx generated from shared/routing.py, in front of render), against nginx serving the
+    same bytes from a file, measured right before."""
+    ref, _ = measure(nginx.url("user hit"), mode, nginx.proc.pid)
+    got, _ = measure(system.base + path, mode, None)
+    dists["user hit — make up origin, max rate"] = got.percentiles_us
+    label = "make up origin user hit"
+    return [
+        row(label, "requests/s", got.rps, "req/s", "nginx static", ref.rps,
+            f"≥ {RPS_GOAL} × nginx", got.rps / ref.rps >= RPS_GOAL),
+        row(label, "p99 at max rate", got.pct_ms(99), "ms", "nginx static", ref.pct_ms(99)),
+    ]
+
+
 def run(system, quick: bool, names: dict) -> tuple[list[dict], dict]:
     """names: username, email_hash. Returns (rows, latency distributions by label)."""
     mode = QUICK if quick else FULL
@@ -135,6 +152,7 @@ def run(system, quick: bool, names: dict) -> tuple[list[dict], dict]:
             if quick and i > 0:
                 continue  # quick mode paces only the main case
             rows += _half_rate(case, url, hdrs, ref_url, ref_hdrs, got.rps, mode, dists)
+        rows += _through_origin(system, cases["user hit"], mode, nginx, dists)
     finally:
         nginx.stop()
     return rows, dists

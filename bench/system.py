@@ -15,6 +15,7 @@ import uuid
 import requests
 
 from deploy.local import plan as local_plan
+from deploy.local import procs
 from deploy.local.purge import purge
 
 from .tools import PY, ROOT, VAR, free_port
@@ -59,7 +60,7 @@ class System:
         self.plan = local_plan.build(env)
         self.env = self.plan.env          # what every service process runs with
         self.base = f"http://127.0.0.1:{ports['PORT']}"
-        self.render_url = self.env["RENDER_URL"]
+        self.render_url = self.plan.urls["render"]
         self.database_url = f"{POSTGRES}/{self.database}"
 
     def up(self) -> System:
@@ -92,7 +93,11 @@ class System:
         return [p.name for p in self.plan.processes]
 
     def pid(self, name: str) -> int:
-        return int((self.plan.run_dir / f"{name}.pid").read_text())
+        """The pid `name` runs as now (supervised: a restart changes it)."""
+        pid = procs.pid_of(self.plan, name)
+        if pid is None:
+            raise RuntimeError(f"{name} is not running")
+        return pid
 
     # -- the public API --------------------------------------------------------------------
     def sign_up(self, username: str, email: str | None = None) -> str:

@@ -1,6 +1,6 @@
 """The write path: upload → every variant ready, through the public origin of a running system
-(gateway → upload → metadata → outbox → RabbitMQ → resizer → results → metadata), and the CPU
-each process spends per upload meanwhile (cpu.py).
+(nginx origin → upload → metadata → outbox → RabbitMQ → resizer → results → metadata), and
+the CPU each process spends per upload meanwhile (cpu.py).
 
 Uploads are sent open-loop on a fixed schedule by a thread pool, and each one's latency runs
 from its *scheduled* start, so a client that falls behind cannot hide queueing. "Ready" is

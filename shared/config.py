@@ -62,17 +62,18 @@ class Settings:
         "BLOB_URL", f"file://{VAR}/blobs",
         "file:///abs/path or s3://bucket?endpoint_url=…&region=…; credentials from "
         "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.")
-    port: int = _option("PORT", 8080, "Port of the public origin (standalone or gateway).")
+    host: str = _option(
+        "HOST", "127.0.0.1",
+        "Address standalone's server binds; 0.0.0.0 to be reached from outside (the container "
+        "image sets it).")
+    port: int = _option("PORT", 8080,
+                        "Port of the public origin (standalone, or nginx in `make up`).")
     public_url: str = _option(
         "PUBLIC_URL", "",
         "Absolute origin used in links (url, avatar_url); default http://127.0.0.1:<PORT>.")
     metadata_url: str = _option(
         "METADATA_URL", "",
         "Base URL of the metadata service's internal API; empty means in-process (standalone).")
-    upload_url: str = _option(
-        "UPLOAD_URL", "http://127.0.0.1:8102", "Where the local gateway (make up) sends uploads.")
-    render_url: str = _option(
-        "RENDER_URL", "http://127.0.0.1:8103", "Where the local gateway (make up) sends renders.")
     internal_token: str = _option(
         "INTERNAL_TOKEN", DEV_INTERNAL_TOKEN,
         "Shared secret the services send on /internal calls. Outside standalone the services "

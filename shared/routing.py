@@ -1,22 +1,63 @@
-"""Which service answers a public request: one table for the standalone dispatcher, the
-local gateway (`make up`) and, in spirit, the Kubernetes Ingress.
+"""Which service answers a public request: one table, three front doors. The standalone
+origin follows it in-process (`service_for`); `make up`'s nginx configuration
+(deploy/local/nginx.py) and the Kubernetes Ingress (deploy/k8s/ingress.py) are generated
+from it, so none of them can drift from the others.
 
-/internal/… is never routed publicly. Routing decides on the *normalised* path: a client
-can write `/v1/../internal/auth` (or `/v1/%2e%2e/internal/auth`, which the WSGI server
-decodes to the same), and an HTTP client or upstream server that collapses the dot segments
-would then serve /internal/auth although the raw path looked like /v1. So callers route and
-forward `normalise(path)`, never the raw path.
+/internal/… is never routed publicly, and neither are the services' operational endpoints
+(/readyz, /metrics): they are reached on each service's own port, by the orchestrator and the
+metrics scraper, never through the origin.
+
+Routing decides on the *normalised* path: a client can write `/v1/../internal/auth` (or
+`/v1/%2e%2e/internal/auth`, which the WSGI server decodes to the same), and an HTTP client or
+upstream server that collapses the dot segments would then serve /internal/auth although the
+raw path looked like /v1. So callers route and forward `normalise(path)`, never the raw path.
+nginx normalises the same way before it matches a location.
 """
 from __future__ import annotations
 
-from urllib.parse import quote
+from dataclasses import dataclass
 
 UPLOAD, METADATA, RENDER = "upload", "metadata", "render"
+SERVICES = (UPLOAD, METADATA, RENDER)
 WEB_PREFIX = "/web"  # the web page's scripts and styles (a reserved username)
 
-# RFC 3986 pchar minus "%": everything else (space, "?", "#", "%", non-ASCII) is escaped when
-# the path is put back on the wire, so an address like "a%3Fb@x" reaches metadata as itself.
-_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+
+@dataclass(frozen=True)
+class Route:
+    """`path` matched exactly (`exact`) or as a prefix of whole segments ("/v1" matches
+    "/v1" and "/v1/…", not "/v1x"), as Kubernetes' `Exact` and `Prefix` path types do.
+    `methods`: the route applies only to these methods; other methods fall through to the
+    next route that matches. `service` None: never routed (404)."""
+    path: str
+    service: str | None
+    exact: bool = False
+    methods: frozenset[str] | None = None
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.methods is not None and method not in self.methods:
+            return False
+        if self.exact:
+            return path == self.path
+        if self.path == "/":
+            return True
+        return path == self.path or path.startswith(self.path + "/")
+
+
+# Most specific first: the first route that matches answers.
+ROUTES: tuple[Route, ...] = (
+    Route("/internal", None),
+    Route("/readyz", None, exact=True),
+    Route("/metrics", None, exact=True),
+    Route("/v1/photos", UPLOAD, exact=True, methods=frozenset({"POST"})),
+    Route("/v1", METADATA),
+    # The web page (services/web) is served by metadata, which owns its session.
+    Route("/", METADATA, exact=True),
+    Route(WEB_PREFIX, METADATA),
+    Route("/", RENDER),
+)
+
+# Liveness of the origin itself (nginx's own answer in `make up`; standalone's process).
+HEALTH_PATH = "/healthz"
 
 
 # Methods of a path that another service answers than the one holding its other methods: the
@@ -42,30 +83,14 @@ def normalise(path: str) -> str:
     return "/" + "/".join(out) + ("/" if trailing else "")
 
 
-def encode(path: str) -> str:
-    """A decoded (normalised) WSGI path percent-encoded for a request line.
-
-    WSGI strings carry the request's bytes decoded as latin-1 (PEP 3333), so they are
-    encoded back to those bytes before quoting; anything else is taken as UTF-8."""
-    try:
-        raw = path.encode("latin-1")
-    except UnicodeEncodeError:
-        raw = path.encode("utf-8")
-    return quote(raw, safe=_PATH_SAFE)
+def route_for(method: str, path: str) -> Route:
+    """The route that answers (`path` already normalised); the table ends in a catch-all."""
+    return next(r for r in ROUTES if r.matches(method, path))
 
 
 def service_for(method: str, path: str) -> str | None:
-    """The service for a public request, or None when it must not be routed (internal).
+    """The service for a public request, or None when it must not be routed (internal,
+    operational).
 
     Normalises `path` itself, so a caller that forgot to cannot route into /internal."""
-    path = normalise(path)
-    if path == "/internal" or path.startswith("/internal/"):
-        return None
-    if path == "/v1/photos" and method == "POST":
-        return UPLOAD
-    if path == "/v1" or path.startswith("/v1/"):
-        return METADATA
-    # The web page (services/web) is served by metadata, which owns its session.
-    if path in ("/", WEB_PREFIX) or path.startswith(WEB_PREFIX + "/"):
-        return METADATA
-    return RENDER
+    return route_for(method, normalise(path)).service

@@ -1,5 +1,5 @@
 """Serving a WSGI app with gunicorn from Python, for the entry points that are processes
-of their own (standalone, gateway). `load` runs in the worker process, so background threads
+of their own (standalone). `load` runs in the worker process, so background threads
 started there live beside the app that serves requests."""
 from __future__ import annotations
 
@@ -30,6 +30,9 @@ def serve(load: Callable[[], object], *, port: int, host: str = "127.0.0.1",
         "worker_class": "gthread", "accesslog": None, "errorlog": "-",
         "loglevel": logging.getLevelName(logging.getLogger().level).lower(),
         "graceful_timeout": 10, "timeout": 60,
+        # gunicorn 27's control socket defaults to $HOME/.gunicorn/gunicorn.ctl: one path
+        # for every instance on the machine, and unwritable in a read-only container.
+        "control_socket_disable": True,
     }
     base.update(options)
     _Application(load, base).run()

@@ -1,5 +1,5 @@
-"""What the upload service and the front door in front of it (the gateway, nginx, an
-Ingress) agree on about an upload's size."""
+"""What the upload service and the front door in front of it (`make up`'s nginx, the
+Kubernetes Ingress) agree on about an upload's size."""
 from __future__ import annotations
 
 # Room for multipart boundaries, part headers and the small text fields around the file: a

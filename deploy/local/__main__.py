@@ -5,7 +5,7 @@ import argparse
 import subprocess
 import sys
 
-from . import procs
+from . import procs, tools
 from .plan import ROOT, Plan, build
 
 
@@ -38,43 +38,52 @@ def migrate(plan: Plan) -> None:
 
 
 def up(plan: Plan) -> None:
-    running = [p.name for p in plan.processes if procs.pid_of(plan, p.name)]
-    if running:
-        sys.exit(f"already running: {', '.join(running)} (run `make down` first)")
+    if procs.running(plan):
+        sys.exit(f"already running under {procs.socket_path(plan)} (run `make down` first)")
     for d in (plan.run_dir, plan.log_dir, plan.var / "blobs"):
         d.mkdir(parents=True, exist_ok=True)
     ensure_database(plan)
     migrate(plan)
-    children = {p.name: procs.start(plan, p) for p in plan.processes}
+    plan.origin.write()
+    procs.start(plan)
     timeout = float(plan.env.get("UP_TIMEOUT") or 90)
-    failed = procs.wait_ready(plan, children, timeout)
+    failed = procs.wait_ready(plan, timeout)
     if failed:
-        state = "exited" if children[failed].poll() is not None else f"not ready after {timeout:g}s"
-        print(f"{failed} {state}; last lines of {plan.log_dir / failed}.log:\n"
-              f"{procs.tail(plan, failed)}", file=sys.stderr)
+        state = procs.states(plan).get(failed)
+        what = f"{state.state.lower()}, restarted {state.restarts}×" if state else "not started"
+        print(f"{failed} not ready after {timeout:g}s ({what}); last lines of "
+              f"{plan.log_dir / failed}.log:\n{procs.tail(plan, failed)}", file=sys.stderr)
         down(plan, quiet=True)
         sys.exit(1)
     print(f"OnePic is up at http://127.0.0.1:{plan.env['PORT']} "
-          f"(logs {plan.log_dir}, stop with `make down`)")
+          f"(logs {plan.log_dir}, `make status`, stop with `make down`)")
 
 
 def down(plan: Plan, quiet: bool = False) -> None:
-    # Front first, so nothing new arrives while the back ends finish in-flight work.
-    for proc in reversed(plan.processes):
-        if procs.stop(plan, proc.name) and not quiet:
-            print(f"stopped {proc.name}")
+    # The origin first (the plan lists it last), so nothing new arrives while the back ends
+    # finish in-flight work.
+    if procs.stop(plan) and not quiet:
+        print("stopped " + ", ".join(p.name for p in reversed(plan.processes)))
 
 
 def status(plan: Plan) -> None:
+    """One line per process: `<name> pid <pid>, ready|not ready, restarts N` while it runs,
+    else supervisord's state for it."""
+    now = procs.states(plan)
     for proc in plan.processes:
-        pid = procs.pid_of(plan, proc.name)
-        if pid is None:
-            state = "stopped"
-        elif proc.ready_url is None:
-            state = f"pid {pid}"
+        state = now.get(proc.name)
+        if state is None:
+            print(f"{proc.name:16} stopped")
+            continue
+        if state.pid is None or state.state not in procs.ALIVE:
+            line = state.state.lower()
         else:
-            state = f"pid {pid}, {'ready' if procs.is_ready(proc.ready_url) else 'not ready'}"
-        print(f"{proc.name:16} {state}")
+            line = f"pid {state.pid}"
+            if proc.ready_url is not None:
+                line += ", ready" if procs.is_ready(proc.ready_url) else ", not ready"
+            if state.state != "RUNNING":
+                line += f", {state.state.lower()}"
+        print(f"{proc.name:16} {line}, restarts {state.restarts}")
 
 
 def purge(plan: Plan) -> None:
@@ -91,6 +100,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m deploy.local", description=__doc__)
     parser.add_argument("command", choices=["up", "down", "status", "purge"])
     args = parser.parse_args(argv)
+    if args.command == "up":
+        tools.ensure_nginx()  # before the plan names its binary
     {"up": up, "down": down, "status": status, "purge": purge}[args.command](build())
 
 

@@ -1,10 +1,11 @@
 """What `make up` starts: the settings of this local deployment and one entry per process.
 
 Overridable from the environment so the end-to-end tests can run their own copy beside a
-developer's: PORT (gateway), METADATA_PORT, INTERNAL_PORT (metadata's internal API),
-UPLOAD_PORT, RENDER_PORT, RESIZER_METRICS_PORT, METADATA_WORKER_PORT, MAIL_PORT (the mail
-sink, without SMTP_URL), UP_DATABASE (name, created if missing), UP_POSTGRES (server URL),
-UP_REDIS (server URL), UP_REDIS_DB, BROKER_URL, QUEUE_PREFIX, UP_VAR_DIR, UP_WORKERS, UP_TIMEOUT.
+developer's: PORT (the nginx origin), METADATA_PORT, INTERNAL_PORT (metadata's internal
+API), UPLOAD_PORT, RENDER_PORT, RESIZER_METRICS_PORT, METADATA_WORKER_PORT, MAIL_PORT (the
+mail sink, without SMTP_URL), UP_DATABASE (name, created if missing), UP_POSTGRES (server
+URL), UP_REDIS (server URL), UP_REDIS_DB, BROKER_URL, QUEUE_PREFIX, UP_VAR_DIR, UP_WORKERS,
+UP_TIMEOUT.
 INTERNAL_TOKEN is generated per run unless a usable one is given; TRUSTED_PROXIES defaults to
 loopback (the front door). Any other OnePic setting (MAX_UPLOAD_BYTES, …) passes through.
 """
@@ -12,11 +13,19 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from shared.config import DEV_INTERNAL_TOKEN, MIN_INTERNAL_TOKEN
+from shared.config import DEV_INTERNAL_TOKEN, MIN_INTERNAL_TOKEN, Settings
+from shared.routing import HEALTH_PATH
+
+# The body nginx lets through: the cap plus the multipart envelope around the file;
+# services/upload applies the exact cap to the file and answers 413 in the API's words.
+from shared.uploads import MULTIPART_OVERHEAD
+
+from . import nginx
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,6 +45,8 @@ class Plan:
     database: str
     env: dict[str, str]          # environment shared by every process
     processes: list[Process]
+    origin: nginx.Origin         # the public front door's configuration
+    urls: dict[str, str] = field(default_factory=dict)  # service → its own base URL
 
     @property
     def run_dir(self) -> Path:
@@ -46,19 +57,23 @@ class Plan:
         return self.var / "log"
 
 
-def _gunicorn(factory: str, port: int, workers: str, call: str = "create_app()") -> list[str]:
-    # gthread: two cores, so few processes, a few threads each for I/O-bound requests.
+def gunicorn_argv(factory: str, port: int, workers: str, host: str = "127.0.0.1",
+                  call: str = "create_app()") -> list[str]:
+    """gthread: two cores, so few processes, a few threads each for I/O-bound requests.
+    No control socket: gunicorn 27 opens one at $HOME/.gunicorn/gunicorn.ctl by default, which
+    every instance on a machine would share and a read-only container cannot create; nothing
+    here uses it (the supervisor or the kubelet signals the process instead)."""
     return [sys.executable, "-m", "gunicorn", f"{factory}:{call}",
-            "-b", f"127.0.0.1:{port}", "-w", workers, "-k", "gthread", "--threads", "4",
-            "--graceful-timeout", "10", "--timeout", "60"]
+            "-b", f"{host}:{port}", "-w", workers, "-k", "gthread", "--threads", "4",
+            "--graceful-timeout", "10", "--timeout", "60", "--no-control-socket"]
 
 
-def render_argv(port: int, workers: str) -> list[str]:
+def render_argv(port: int, workers: str, host: str = "127.0.0.1") -> list[str]:
     """Render under granian, chosen by measurement (bench/render.py, docs/decisions/0003):
     its Rust HTTP layer costs a fraction of gunicorn's per request. One blocking thread per
     worker: the warm path holds the GIL throughout, so more threads only contend for it."""
     return [sys.executable, "-m", "granian", "--interface", "wsgi", "--factory",
-            "--no-ws", "--host", "127.0.0.1", "--port", str(port), "--workers", workers,
+            "--no-ws", "--host", host, "--port", str(port), "--workers", workers,
             "--blocking-threads", "1",
             # One worker crashing must not stop render: granian starts a new one (after 1 s,
             # not its default 3.5: the other workers carry the load meanwhile).
@@ -68,8 +83,13 @@ def render_argv(port: int, workers: str) -> list[str]:
 
 def _workers_share_metrics(env: dict[str, str], var: Path, name: str) -> dict[str, str]:
     """Several worker processes serve one port, so /metrics must add up all of them
-    (shared/metrics.py); each service gets its own folder, emptied at start (procs.start)."""
+    (shared/metrics.py); each service gets its own folder, emptied by `up` (procs.start)."""
     return {**env, "PROMETHEUS_MULTIPROC_DIR": str(var / "metrics" / name)}
+
+
+def nginx_binary() -> str:
+    # Debian's nginx lives in /usr/sbin, which is not on every user's PATH.
+    return shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin") or "nginx"
 
 
 def build(environ: dict[str, str] | None = None) -> Plan:
@@ -98,7 +118,7 @@ def build(environ: dict[str, str] | None = None) -> Plan:
         "INTERNAL_TOKEN": token,
         # Only the front door on loopback may say who the client is (X-Forwarded-For).
         "TRUSTED_PROXIES": e.get("TRUSTED_PROXIES") or "127.0.0.1,::1",
-        "PORT": str(port),  # also makes every service build links on the gateway's origin
+        "PORT": str(port),  # also makes every service build links on the origin's address
         "DATABASE_URL": f"{postgres}/{database}",
         "BROKER_URL": e.get("BROKER_URL") or "amqp://guest:guest@127.0.0.1:5672/%2F",
         "CACHE_URL": f"{redis}/{int(e.get('UP_REDIS_DB') or 0)}",
@@ -109,20 +129,20 @@ def build(environ: dict[str, str] | None = None) -> Plan:
         # The services refuse to start without a mail server: the local sink unless one is
         # given (deploy/local/mailsink.py; messages in log/mail.log).
         "SMTP_URL": e.get("SMTP_URL") or f"smtp://127.0.0.1:{mail_port}",
-        "UPLOAD_URL": urls["upload"],
-        "RENDER_URL": urls["render"],
         "PYTHONUNBUFFERED": "1",  # logs reach the log files as they happen
     })
+    max_body = int(env.get("MAX_UPLOAD_BYTES") or Settings.max_upload_bytes) + MULTIPART_OVERHEAD
+    origin = nginx.Origin(port, ports, max_body, var / "run", var / "log")
     py = sys.executable
     processes = [
-        Process("metadata", _gunicorn("services.metadata.app", ports["metadata"], workers),
+        Process("metadata", gunicorn_argv("services.metadata.app", ports["metadata"], workers),
                 _workers_share_metrics(env, var, "metadata"), urls["metadata"] + "/readyz"),
         Process("metadata-internal",
-                _gunicorn("services.metadata.app", internal_port, workers,
-                          "create_internal_app()"),
+                gunicorn_argv("services.metadata.app", internal_port, workers,
+                              call="create_internal_app()"),
                 _workers_share_metrics(env, var, "metadata-internal"),
                 f"http://127.0.0.1:{internal_port}/readyz"),
-        Process("upload", _gunicorn("services.upload.app", ports["upload"], workers),
+        Process("upload", gunicorn_argv("services.upload.app", ports["upload"], workers),
                 _workers_share_metrics(env, var, "upload"), urls["upload"] + "/readyz"),
         Process("render", render_argv(ports["render"], workers),
                 _workers_share_metrics(env, var, "render"), urls["render"] + "/readyz"),
@@ -133,12 +153,12 @@ def build(environ: dict[str, str] | None = None) -> Plan:
         Process("resizer", [py, "-m", "services.resizer"],
                 {**env, "MALLOC_ARENA_MAX": "2", "RESIZER_METRICS_PORT": str(metrics_port)},
                 f"http://127.0.0.1:{metrics_port}/readyz"),
-        # The gateway forwards public /v1 requests: to metadata's public port, not the
-        # internal one the other services call.
-        Process("gateway", [py, "-m", "services.gateway"], {**env, "METADATA_URL": urls["metadata"]},
-                f"http://127.0.0.1:{port}/readyz"),
+        # The public origin, last: `down` stops it first. -e: errors before the configuration
+        # is read go to the log too, not to a system path.
+        Process("nginx", [nginx_binary(), "-c", str(origin.conf), "-p", str(origin.run_dir),
+                          "-e", "stderr"], env, f"http://127.0.0.1:{port}{HEALTH_PATH}"),
     ]
     if not e.get("SMTP_URL"):
         processes.insert(0, Process("mail", [py, "-m", "deploy.local.mailsink", str(mail_port)],
                                     env, None))
-    return Plan(var, postgres, database, env, processes)
+    return Plan(var, postgres, database, env, processes, origin, urls)

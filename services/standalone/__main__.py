@@ -60,7 +60,8 @@ def main() -> None:
     configure_logging(settings.log_level)
     stop = threading.Event()
     # One worker process: the in-process queue and cache must be shared by every service.
-    serve(lambda: build(settings, stop), port=settings.port, workers=1, threads=16,
+    serve(lambda: build(settings, stop), port=settings.port, host=settings.host, workers=1,
+          threads=16,
           worker_exit=lambda server, worker: stop.set())
 
 

@@ -1,6 +1,6 @@
 """The public origin of standalone mode: one WSGI app that routes each path to the service
-that owns it (shared/routing.py, the same table the gateway and Ingress follow) and answers
-/healthz, /readyz and /metrics for the whole process (shared/ops.py)."""
+that owns it (shared/routing.py, the table `make up`'s nginx and the Ingress are generated from)
+and answers /healthz, /readyz and /metrics for the whole process (shared/ops.py)."""
 from __future__ import annotations
 
 from http import HTTPStatus

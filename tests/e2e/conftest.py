@@ -1,5 +1,5 @@
 """One running OnePic per mode for the whole session: every e2e test runs once against the
-standalone process and once against the separate services behind the gateway.
+standalone process and once against the separate services behind nginx (`make up`).
 
 A system that cannot start (no Postgres/Redis/RabbitMQ, a service that crashes) makes the
 tests ERROR with the reason and the log tail; they are never skipped.

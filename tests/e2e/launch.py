@@ -128,16 +128,16 @@ def start_services(workdir: Path, redis_db: int = REDIS_DB) -> System:
     import redis
 
     tag = uuid.uuid4().hex[:10]
-    gateway, metadata, upload, render, resizer, worker, internal, mail = free_ports(8)
+    origin, metadata, upload, render, resizer, worker, internal, mail = free_ports(8)
     env = _base_env()
-    env.update(PORT=str(gateway), METADATA_PORT=str(metadata), UPLOAD_PORT=str(upload),
+    env.update(PORT=str(origin), METADATA_PORT=str(metadata), UPLOAD_PORT=str(upload),
                INTERNAL_PORT=str(internal), MAIL_PORT=str(mail),
                RENDER_PORT=str(render), RESIZER_METRICS_PORT=str(resizer),
                METADATA_WORKER_PORT=str(worker),
                UP_DATABASE=f"onepic_e2e_{tag}", UP_POSTGRES=POSTGRES, UP_REDIS_DB=str(redis_db),
                QUEUE_PREFIX=f"onepic_e2e_{tag}", UP_VAR_DIR=str(workdir / "up"), UP_TIMEOUT="90")
     redis.Redis(host="127.0.0.1", port=6379, db=redis_db).flushdb()
-    system = System("services", f"http://127.0.0.1:{gateway}", env, workdir)
+    system = System("services", f"http://127.0.0.1:{origin}", env, workdir)
     # The launcher's own inverse of `up`: stop, then drop the database and queues (logs kept).
     system.stop_actions.append(lambda: subprocess.run(
         [PY, "-m", "deploy.local", "purge"], cwd=ROOT, env=env, timeout=180, check=True))
@@ -148,10 +148,20 @@ def start_services(workdir: Path, redis_db: int = REDIS_DB) -> System:
         if up.returncode != 0:
             raise RuntimeError(f"`python -m deploy.local up` failed:\n{up.stdout}\n{up.stderr}")
         # `up` promised this; checked here too so a broken launcher cannot pass unnoticed.
-        wait_ready(system.base_url + "/readyz", 10)
+        # The origin (nginx) answers its own /healthz; each service's /readyz is on its port.
+        wait_ready(system.base_url + "/healthz", 10)
+        for url in service_ready_urls(system):
+            wait_ready(url, 10)
 
     _start_or_clean_up(system, start)
     return system
+
+
+def service_ready_urls(system: System) -> list[str]:
+    """Each service's own /readyz in services mode (not reachable through the origin)."""
+    return [f"http://127.0.0.1:{system.env[k]}/readyz"
+            for k in ("METADATA_PORT", "UPLOAD_PORT", "RENDER_PORT", "RESIZER_METRICS_PORT",
+                      "METADATA_WORKER_PORT")]
 
 
 def stop(system: System) -> None:

@@ -1,15 +1,26 @@
-"""/healthz, /readyz and /metrics on the public origin."""
+"""/healthz, /readyz and /metrics: on the public origin in standalone (one process), on each
+service's own port in services mode, where the origin (nginx) serves none of them but its own
+liveness."""
 import time
 
+import pytest
 import requests
 
+from . import launch
 
-def test_health_readiness_and_metrics(base_url):
+
+def test_health_readiness_and_metrics(system, base_url):
     r = requests.get(base_url + "/healthz", timeout=10)
     assert r.status_code == 200 and r.json()["status"] == "ok"
-    r = requests.get(base_url + "/readyz", timeout=10)
-    assert r.status_code == 200 and r.json()["status"] == "ok", r.text
-    r = requests.get(base_url + "/metrics", timeout=10)
+    if system.mode == "standalone":
+        ready, metrics = [base_url + "/readyz"], base_url + "/metrics"
+    else:
+        ready = launch.service_ready_urls(system)
+        metrics = f"http://127.0.0.1:{system.env['METADATA_PORT']}/metrics"
+    for url in ready:
+        r = requests.get(url, timeout=10)
+        assert r.status_code == 200 and r.json()["status"] == "ok", (url, r.text)
+    r = requests.get(metrics, timeout=10)
     assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/plain")
     assert "onepic_http_requests_total" in r.text
 
@@ -19,6 +30,13 @@ def test_internal_api_is_not_public(base_url):
                       headers={"X-Internal-Token": "onepic-dev-internal-token"})
     assert r.status_code == 404
 
+
+@pytest.mark.parametrize("path", ["/readyz", "/metrics", "/v1/%2e%2e/metrics"])
+def test_operational_endpoints_are_not_public_in_services_mode(system, base_url, path):
+    if system.mode == "standalone":
+        pytest.skip("standalone is one process: its origin is its only port")
+    r = requests.get(base_url + path, timeout=10)
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
 
 
 def _render_hits(metrics_url: str) -> float:

@@ -41,7 +41,8 @@ def _animated_gif(frames: int) -> bytes:
 
 
 # (name, status, error code, body, Content-Type): the codes of API.md's upload errors, as
-# services/upload (body.py, shared/images/probe.py) and the gateway's body cap answer them.
+# services/upload (body.py, shared/images/probe.py) and the origin's body cap (nginx in
+# services mode) answer them.
 BAD = [
     ("too large", 413, "payload_too_large",
      lambda: jpeg(RED) + b"\0" * (launch.MAX_UPLOAD_BYTES + 1), "image/jpeg"),

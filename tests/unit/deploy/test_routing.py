@@ -6,7 +6,7 @@ import pytest
 from werkzeug.test import Client
 
 from services.standalone.origin import Origin
-from shared.routing import encode, normalise, service_for
+from shared.routing import ROUTES, normalise, service_for
 
 
 @pytest.mark.parametrize("raw,clean", [
@@ -31,10 +31,20 @@ def test_routing_uses_the_normalised_path():
     assert service_for("GET", "/v1/../arpit") == "render"
 
 
-def test_encode_escapes_what_would_change_the_request():
-    assert encode("/v1/me/emails/a?b#c%d e@x.com") == "/v1/me/emails/a%3Fb%23c%25d%20e@x.com"
-    assert encode("/v1/me/emails/a+b@x.com") == "/v1/me/emails/a+b@x.com"
-    assert encode("/üser".encode().decode("latin-1")) == "/%C3%BCser"
+@pytest.mark.parametrize("method,path,service", [
+    ("POST", "/v1/photos", "upload"), ("GET", "/v1/photos", "metadata"),
+    ("PUT", "/v1/photos", "metadata"), ("POST", "/v1/photos/", "metadata"),
+    ("POST", "/v1/photos/p_1/transform", "metadata"), ("GET", "/v1", "metadata"),
+    ("GET", "/v1x", "render"), ("GET", "/internalx", "render"), ("GET", "/arpit", "render"),
+    ("GET", "/readyz", None), ("GET", "/metrics", None), ("GET", "/metrics/x", "render"),
+])
+def test_the_table_answers_most_specific_first(method, path, service):
+    assert service_for(method, path) == service
+
+
+def test_the_table_ends_in_a_catch_all_and_never_exposes_internal():
+    assert ROUTES[-1].path == "/" and ROUTES[-1].service is not None
+    assert any(r.path == "/internal" and r.service is None and not r.exact for r in ROUTES)
 
 
 def _echo(name):
