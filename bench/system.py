@@ -16,6 +16,7 @@ import requests
 
 from deploy.local import plan as local_plan
 from deploy.local import procs
+from deploy.local.seaweedfs import free_port_base
 from deploy.local.purge import purge
 
 from .tools import PY, ROOT, VAR, free_port
@@ -49,6 +50,7 @@ class System:
                "UP_DATABASE": self.database, "UP_POSTGRES": POSTGRES,
                "UP_REDIS_DB": str(self.redis_db), "QUEUE_PREFIX": self.database,
                "UP_VAR_DIR": str(self.var), "UP_TIMEOUT": "90",
+               "UP_S3_PORT": str(free_port_base()),  # SeaweedFS, and its other ports
                # INFO: the log mailer writes the verification link at INFO (verify_email).
                "LOG_LEVEL": "INFO",
                # One address uploads and draws far more than a person would: the measurement

@@ -4,7 +4,8 @@ Overridable from the environment so the end-to-end tests can run their own copy 
 developer's: PORT (the nginx origin), METADATA_PORT, UPLOAD_PORT, RENDER_PORT,
 RESIZER_METRICS_PORT, METADATA_WORKER_PORT,
 UP_DATABASE (name, created if missing), UP_POSTGRES (server URL), UP_REDIS (server URL),
-UP_REDIS_DB, BROKER_URL, QUEUE_PREFIX, UP_VAR_DIR, UP_WORKERS, UP_TIMEOUT.
+UP_REDIS_DB, BROKER_URL, QUEUE_PREFIX, UP_VAR_DIR, UP_WORKERS, UP_TIMEOUT, UP_S3_PORT (the
+SeaweedFS S3 port; it also takes the next three and each of those + 10000).
 INTERNAL_TOKEN is generated per run unless a usable one is given; TRUSTED_PROXIES defaults to
 loopback (the front door). Any other OnePic setting (MAX_UPLOAD_BYTES, …) passes through.
 """
@@ -25,6 +26,8 @@ from shared.routing import HEALTH_PATH
 from shared.uploads import MULTIPART_OVERHEAD
 
 from . import nginx
+
+from . import seaweedfs
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -117,11 +120,11 @@ def build(environ: dict[str, str] | None = None) -> Plan:
         "DATABASE_URL": f"{postgres}/{database}",
         "BROKER_URL": e.get("BROKER_URL") or "amqp://guest:guest@127.0.0.1:5672/%2F",
         "CACHE_URL": f"{redis}/{int(e.get('UP_REDIS_DB') or 0)}",
-        "BLOB_URL": f"file://{var / 'blobs'}",
         "QUEUE_PREFIX": e.get("QUEUE_PREFIX") or "onepic",
         "METADATA_URL": urls["metadata"],
         "PYTHONUNBUFFERED": "1",  # logs reach the log files as they happen
     })
+    env.update(seaweedfs.for_deployment(var, env).client_env())  # BLOB_URL and its keys
     max_body = int(env.get("MAX_UPLOAD_BYTES") or Settings.max_upload_bytes) + MULTIPART_OVERHEAD
     origin = nginx.Origin(port, ports, max_body, var / "run", var / "log")
     py = sys.executable

@@ -127,6 +127,8 @@ def start_services(workdir: Path, redis_db: int = REDIS_DB) -> System:
     each flushes its db at start."""
     import redis
 
+    from deploy.local.seaweedfs import free_port_base
+
     tag = uuid.uuid4().hex[:10]
     origin, metadata, upload, render, resizer, worker = free_ports(6)
     env = _base_env()
@@ -134,7 +136,8 @@ def start_services(workdir: Path, redis_db: int = REDIS_DB) -> System:
                RENDER_PORT=str(render), RESIZER_METRICS_PORT=str(resizer),
                METADATA_WORKER_PORT=str(worker),
                UP_DATABASE=f"onepic_e2e_{tag}", UP_POSTGRES=POSTGRES, UP_REDIS_DB=str(redis_db),
-               QUEUE_PREFIX=f"onepic_e2e_{tag}", UP_VAR_DIR=str(workdir / "up"), UP_TIMEOUT="90")
+               QUEUE_PREFIX=f"onepic_e2e_{tag}", UP_VAR_DIR=str(workdir / "up"), UP_TIMEOUT="90",
+               UP_S3_PORT=str(free_port_base()))  # SeaweedFS, and its other ports
     redis.Redis(host="127.0.0.1", port=6379, db=redis_db).flushdb()
     system = System("services", f"http://127.0.0.1:{origin}", env, workdir)
     # The launcher's own inverse of `up`: stop, then drop the database and queues (logs kept).
