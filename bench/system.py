@@ -16,8 +16,8 @@ import requests
 
 from deploy.local import plan as local_plan
 from deploy.local import procs
-from deploy.local.seaweedfs import free_port_base
 from deploy.local.purge import purge
+from deploy.local.seaweedfs import free_port_base
 
 from .tools import PY, ROOT, VAR, free_port
 

@@ -177,6 +177,10 @@ class Settings:
     quota_photos: int = _option("QUOTA_PHOTOS", 1000, "Photos an account may hold (403 above).")
     quota_bytes: int = _option(
         "QUOTA_BYTES", 1024 * 1024 * 1024, "Bytes of originals an account may hold (403 above).")
+    upload_ticket_ttl: int = _option(
+        "UPLOAD_TICKET_TTL", 600,
+        "Seconds a presigned direct upload (POST /v1/uploads) may be sent and completed; "
+        "its bytes are swept after that.")
     log_level: str = _option("LOG_LEVEL", "INFO", "Python logging level.")
 
     @classmethod

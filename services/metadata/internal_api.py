@@ -18,6 +18,7 @@ from .context import get_db, state
 from .photos import store as photos
 from .relay import outbox
 from .relay.readmodel_writer import KINDS
+from .uploads import store as uploads
 
 bp = Blueprint("metadata_internal", __name__, url_prefix="/internal")
 
@@ -71,13 +72,17 @@ def _photo_request(body: dict) -> dict:
 
 @bp.post("/photos")
 def create_photo():
-    info = _photo_request(validation.json_body())
+    body = validation.json_body()
+    info = _photo_request(body)
+    upload_id = body.get("upload_id")  # a completed direct upload: its ticket goes with it
     conn = get_db()
     with db.write(conn):
         user = accounts.user_by_id(conn, info["user_id"])
         if user is None:
             raise ApiError(422, "invalid_user", "No user has that user_id.")
         photo, created = photos.record_photo(conn, info)
+        if isinstance(upload_id, str):
+            uploads.finish(conn, upload_id)
         writer = state().writer
         writer.refresh_photo(conn, photo["id"])
         if info["activate"]:
@@ -91,3 +96,37 @@ def read_model(kind: str, name: str):
     if kind not in KINDS:
         raise ApiError(404, "not_found", f"No read-model kind {kind!r}.")
     return jsonify(state().writer.resolve(get_db(), kind, name))
+
+
+@bp.post("/uploads")
+def create_upload():
+    """A ticket for a direct upload; the upload service has checked the type and size."""
+    body = validation.json_body()
+    size = body.get("bytes")
+    if (not isinstance(body.get("user_id"), str) or body.get("content_type") not in
+            CONTENT_TYPES.values() or not isinstance(size, int) or isinstance(size, bool)
+            or size < 1):
+        raise ApiError(422, "invalid_request", "user_id, content_type and bytes are required.")
+    conn, st = get_db(), state()
+    with db.write(conn):
+        if accounts.user_by_id(conn, body["user_id"]) is None:
+            raise ApiError(422, "invalid_user", "No user has that user_id.")
+        ticket = uploads.issue(conn, body["user_id"], body["content_type"], size, st.clock(),
+                               st.settings.upload_ticket_ttl)
+    return jsonify(uploads.ticket_json(ticket)), 201
+
+
+@bp.get("/uploads/<ticket_id>")
+def get_upload(ticket_id: str):
+    ticket = uploads.find(get_db(), ticket_id, request.args.get("user_id", ""))
+    if ticket is None:
+        raise ApiError(404, "upload_not_found", "You have no upload with that id.")
+    return jsonify(uploads.ticket_json(ticket))
+
+
+@bp.delete("/uploads/<ticket_id>")
+def delete_upload(ticket_id: str):
+    conn = get_db()
+    with db.write(conn):
+        uploads.finish(conn, ticket_id)
+    return "", 204

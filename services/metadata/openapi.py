@@ -137,6 +137,24 @@ def _named(operation_id: str, op: dict) -> dict:
     return {"operationId": operation_id, **op}
 
 
+_TICKET_ID = [{"name": "upload_id", "in": "path", "required": True, "schema": _S}]
+_TICKET = _obj(
+    id=_S, url={"type": "string", "description": "where the form is POSTed: the object "
+                "store's bucket, or this origin's /v1/uploads/form in standalone"},
+    fields={"type": "object", "additionalProperties": _S,
+            "description": "form fields to send, in this order, before the `file` field"},
+    expires_at={"type": "string", "format": "date-time"})
+_TICKET_REQUEST = {"type": "object", "required": ["content_type", "bytes"], "properties": {
+    "content_type": {"enum": ["image/jpeg", "image/png", "image/webp", "image/gif"]},
+    "bytes": {"type": "integer", "minimum": 1,
+              "description": "the file's size; the store refuses a larger one"}}}
+_COMPLETE = {"required": False, **_json(_obj(
+    alt=_S, rating={"enum": ["g", "pg", "r", "x"]}, activate={"type": "boolean"}))}
+_FORM = {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["key", "Content-Type", "policy", "signature", "file"],
+    "properties": {"key": _S, "Content-Type": _S, "policy": _S, "signature": _S,
+                   "file": {"type": "string", "format": "binary"}}}}}}
+
 DOCUMENT = {
     "openapi": "3.1.0",
     "info": {"title": "OnePic", "version": "1"},
@@ -219,6 +237,24 @@ DOCUMENT = {
                          **_json(_PHOTO), "links": _PHOTO_LINKS}}),
                 "requestBody": _UPLOAD}),
         },
+        "/v1/uploads": {"post": _op(
+            "A presigned direct upload: a form POST straight to the object store, limited "
+            "to the declared size and type, valid UPLOAD_TICKET_TTL seconds (served by the "
+            "upload service). 413: larger than the upload cap; 415: not an accepted type",
+            "201", _TICKET, ("400", "401", "413", "415", "422"), body=_TICKET_REQUEST)},
+        "/v1/uploads/{upload_id}/complete": {"parameters": _TICKET_ID, "post": {**_with(_op(
+            "Admit what was sent with the ticket, as POST /v1/photos does; the stored object "
+            "is deleted whatever the outcome. 404: no such ticket of yours (or used); 409: "
+            "nothing sent yet; 410: the ticket expired; 413: more than declared; 415/422: "
+            "not an accepted image", "201", _PHOTO,
+            ("400", "401", "404", "409", "410", "413", "415", "422")),
+            {"200": {"description": "the same bytes again: the existing photo",
+                     **_json(_PHOTO)}}), "requestBody": _COMPLETE}},
+        "/v1/uploads/form": {"post": {**_op(
+            "Standalone's stand-in for the object store's form POST (the URL of a ticket "
+            "when the blob store is files): the signed fields, then `file`. 403: the form "
+            "is not as signed, or expired; 413: more than declared", "204", None,
+            ("400", "403", "413", "415"), auth=False), "requestBody": _FORM}},
         "/v1/photos/{photo_id}": {
             "parameters": _ID,
             "get": _named("getPhoto", _op("One photo", "200", _PHOTO, ("404",))),

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from shared import metrics
-from shared.blobstore import create_blob_store
+from shared.blobstore import BlobStore, create_blob_store
 from shared.broker import RESIZE_REQUESTS, RESIZE_RESULTS, Broker, create_broker, dead_letter
 from shared.cache import Cache, create_cache
 from shared.config import Settings
@@ -32,6 +32,7 @@ from .relay.outbox import OutboxRelay
 from .relay.readmodel_writer import ReadModelWriter
 from .relay.reconcile import requeue_unfinished
 from .relay.results import DEAD_REQUESTS, ResultsConsumer
+from .uploads.sweep import UploadSweeper
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +42,12 @@ LOOPS = ("outbox", "results", "dead-letters", "gc", "read-model")
 
 def start_background(settings: Settings, stop: threading.Event, *, cache: Cache | None = None,
                      broker: Broker | None = None, engine: Engine | None = None,
-                     beats: dict[str, Heartbeat] | None = None) -> list[threading.Thread]:
-    """Start the loops. Pass `engine` to share one already checked at head (standalone
-    shares the metadata app's: one pool on the SQLite file, one schema check). `beats`
-    (name in LOOPS → Heartbeat) receive each loop's liveness beat."""
+                     beats: dict[str, Heartbeat] | None = None,
+                     blobs: BlobStore | None = None) -> list[threading.Thread]:
+    """Start the loops, and the sweep of expired direct uploads. Pass `engine` to share one
+    already checked at head (standalone shares the metadata app's: one pool on the SQLite
+    file, one schema check), `blobs` to share a blob store. `beats` (name in LOOPS →
+    Heartbeat) receive each loop's liveness beat."""
     if engine is None:
         engine = db.create_engine(settings.database_url)
         wait_for_schema(engine, stop)
@@ -56,7 +59,8 @@ def start_background(settings: Settings, stop: threading.Event, *, cache: Cache 
     beat = {name: (beats[name].beat if name in beats else None) for name in LOOPS}
     relay = OutboxRelay(engine, broker)
     consumer = ResultsConsumer(engine, ReadModelWriter(ReadModel(cache)))
-    blobs = create_blob_store(settings.blob_url)
+    if blobs is None:
+        blobs = create_blob_store(settings.blob_url)
     writer = ReadModelWriter(ReadModel(cache))
     threads = [
         threading.Thread(target=retry_read_model, args=(engine, writer, broker, stop,
@@ -72,6 +76,10 @@ def start_background(settings: Settings, stop: threading.Event, *, cache: Cache 
                          args=(DEAD_REQUESTS, consumer.handle_dead_letter, stop),
                          kwargs={"beat": beat["dead-letters"]}, name="metadata-dead-letters",
                          daemon=True),
+        # A quarter of the ticket lifetime (at most 30 s): objects do not wait long past it.
+        threading.Thread(target=UploadSweeper(engine, blobs, interval=min(
+            30.0, max(1.0, settings.upload_ticket_ttl / 4))).run, args=(stop,),
+                         name="metadata-upload-sweep", daemon=True),
     ]
     for t in threads:
         t.start()

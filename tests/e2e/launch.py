@@ -28,6 +28,9 @@ POSTGRES = "postgresql://root@127.0.0.1:5432"
 REDIS_DB = int(os.environ.get("E2E_REDIS_DB", "14"))
 # A small cap keeps the 413 test cheap; it is the real setting, read by the real upload path.
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+# Short, so the expiry of a direct upload and its sweep can be watched (every other upload
+# test completes within a second or two).
+UPLOAD_TICKET_TTL = 8
 
 
 @dataclass
@@ -50,7 +53,7 @@ def _base_env() -> dict[str, str]:
     # RATE_LIMITS=off: the suite signs up, uploads and draws far more from one address than a
     # person would; the limits have tests of their own (tests/security).
     env.update(MAX_UPLOAD_BYTES=str(MAX_UPLOAD_BYTES), PYTHONUNBUFFERED="1", LOG_LEVEL="INFO",
-               RATE_LIMITS="off")
+               RATE_LIMITS="off", UPLOAD_TICKET_TTL=str(UPLOAD_TICKET_TTL))
     return env
 
 

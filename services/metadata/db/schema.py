@@ -122,3 +122,15 @@ rm_pending = sa.Table(
     sa.Column("version", sa.BigInteger, nullable=False),
     sa.Column("since", Timestamp, nullable=False),
 )
+
+# A presigned direct upload (POST /v1/uploads) until it is completed or expires: the bytes
+# wait in the blob store under `key` (uploads/<id>), outside the content-addressed space.
+upload_tickets = sa.Table(
+    "upload_tickets", metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("user_id", sa.Text, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("content_type", sa.Text, nullable=False),
+    sa.Column("bytes", sa.BigInteger, nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("expires_at", Timestamp, nullable=False, index=True),
+)
