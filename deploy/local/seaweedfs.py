@@ -45,7 +45,7 @@ def free_port_base(low: int = 12000, high: int = 22000) -> int:
     import socket
 
     for _ in range(200):
-        base = random.randrange(low, high)
+        base = random.randrange(low, high)  # noqa: S311 - a port to try, not a secret
         socks = []
         try:
             for port in SeaweedFS(Path(), base).ports:
@@ -204,8 +204,8 @@ class SeaweedFS:
         """The gRPC sockets weed leaves in /tmp, named by role and port: ours only."""
         s3, *others = self.ports[:4]
         for role, port in zip(("s3", *_ROLES), (s3, *others)):
-            Path(f"/tmp/seaweedfs-{role}-grpc-{port + _GRPC_OFFSET}.sock").unlink(
-                missing_ok=True)
+            sock = f"/tmp/seaweedfs-{role}-grpc-{port + _GRPC_OFFSET}.sock"  # noqa: S108 - weed's own path
+            Path(sock).unlink(missing_ok=True)
 
 
 def stop_group(pid: int, grace: float) -> None:
