@@ -17,7 +17,7 @@ import requests
 from deploy.local import plan as local_plan
 from deploy.local import procs
 from deploy.local.purge import purge
-from deploy.local.seaweedfs import free_port_base
+from deploy.local.seaweedfs import for_deployment, free_port_base
 
 from .tools import PY, ROOT, VAR, free_port
 
@@ -73,6 +73,8 @@ class System:
                                   timeout=240)
             if done.returncode != 0:
                 raise RuntimeError(f"deploy.local up failed:\n{done.stdout}\n{done.stderr}")
+            # purge removed the SeaweedFS keys this plan was built with; `up` made new ones.
+            self.env.update(for_deployment(self.plan.var, self.env).client_env())
         except BaseException as e:  # a timeout or Ctrl-C too: stop what started, then re-raise
             try:
                 self.down()

@@ -25,9 +25,7 @@ from shared.routing import HEALTH_PATH
 # services/upload applies the exact cap to the file and answers 413 in the API's words.
 from shared.uploads import MULTIPART_OVERHEAD
 
-from . import nginx
-
-from . import seaweedfs
+from . import nginx, seaweedfs
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,6 +11,7 @@ from shared.blobstore import SHA256_HEX
 from shared.errors import ApiError
 from shared.images import CONTENT_TYPES
 from shared.internal import TOKEN_HEADER
+from shared.photos import capped, parse_expiry
 
 from . import db, validation
 from .accounts import store as accounts
@@ -67,7 +68,24 @@ def _photo_request(body: dict) -> dict:
             "bytes": positive_int("bytes"), "frames": positive_int("frames"),
             "alpha": body.get("alpha", False), "activate": body.get("activate", False),
             "alt": validation.alt(body.get("alt")),
-            "rating": validation.rating(body.get("rating") or "g")}
+            "rating": validation.rating(body.get("rating") or "g"),
+            "source_id": _optional_str(body, "source_id"),
+            "expires_at": _expiry(body.get("expires_at"))}
+
+
+def _expiry(value):
+    """The upload's expires_at (upload parsed expires_in/expires_at into it), capped by
+    MAX_PHOTO_LIFETIME, which also gives photos without one an expiry."""
+    now = state().clock()
+    when = parse_expiry(None, value, now) if value is not None else None
+    return capped(when, state().settings.max_photo_lifetime, now)
+
+
+def _optional_str(body: dict, key: str) -> str | None:
+    value = body.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ApiError(422, "invalid_request", f"{key} must be a string.")
+    return value
 
 
 @bp.post("/photos")
@@ -80,6 +98,8 @@ def create_photo():
         user = accounts.user_by_id(conn, info["user_id"])
         if user is None:
             raise ApiError(422, "invalid_user", "No user has that user_id.")
+        if info["source_id"] is not None:  # an edit: of one of the same user's photos
+            photos.lock_own_photo(conn, info["user_id"], info["source_id"])
         photo, created = photos.record_photo(conn, info)
         if isinstance(upload_id, str):
             uploads.finish(conn, upload_id)
@@ -89,6 +109,15 @@ def create_photo():
             writer.refresh_user(conn, user["username"])
     outbox.wake()
     return jsonify(photos.photo_json(photo, state().settings.origin)), (201 if created else 200)
+
+
+@bp.get("/photos/<photo_id>")
+def get_photo(photo_id: str):
+    """One user's photo, for an edit of it (services/upload/edits.py)."""
+    photo = photos.get_photo(get_db(), photo_id, request.args.get("user_id", ""))
+    if photo is None:
+        raise ApiError(404, "photo_not_found", "You have no photo with that id.")
+    return jsonify(photos.photo_json(photo, state().settings.origin))
 
 
 @bp.get("/read-model/<kind>/<path:name>")

@@ -28,10 +28,12 @@ from shared.server import configure_logging
 
 from . import db, gc, ids, migrate
 from .db.schema import outbox
+from .photos.expiry import ExpirySweeper
 from .relay.outbox import OutboxRelay
 from .relay.readmodel_writer import ReadModelWriter
 from .relay.reconcile import requeue_unfinished
 from .relay.results import DEAD_REQUESTS, ResultsConsumer
+from .stats.rollup import ViewRollup
 from .uploads.sweep import UploadSweeper
 
 log = logging.getLogger(__name__)
@@ -44,10 +46,11 @@ def start_background(settings: Settings, stop: threading.Event, *, cache: Cache 
                      broker: Broker | None = None, engine: Engine | None = None,
                      beats: dict[str, Heartbeat] | None = None,
                      blobs: BlobStore | None = None) -> list[threading.Thread]:
-    """Start the loops, and the sweep of expired direct uploads. Pass `engine` to share one
-    already checked at head (standalone shares the metadata app's: one pool on the SQLite
-    file, one schema check), `blobs` to share a blob store. `beats` (name in LOOPS →
-    Heartbeat) receive each loop's liveness beat."""
+    """Start the loops, and the sweeps of expired direct uploads and expired photos and the
+    rollup of view counts. Pass `engine` to share one already checked at head (standalone
+    shares the metadata app's: one pool on the SQLite file, one schema check), `blobs` to
+    share a blob store. `beats` (name in LOOPS → Heartbeat) receive each loop's liveness
+    beat."""
     if engine is None:
         engine = db.create_engine(settings.database_url)
         wait_for_schema(engine, stop)
@@ -80,6 +83,10 @@ def start_background(settings: Settings, stop: threading.Event, *, cache: Cache 
         threading.Thread(target=UploadSweeper(engine, blobs, interval=min(
             30.0, max(1.0, settings.upload_ticket_ttl / 4))).run, args=(stop,),
                          name="metadata-upload-sweep", daemon=True),
+        threading.Thread(target=ViewRollup(engine, cache).run, args=(stop,),
+                         name="metadata-view-rollup", daemon=True),
+        threading.Thread(target=ExpirySweeper(engine, ReadModelWriter(ReadModel(cache))).run,
+                         args=(stop,), name="metadata-expiry-sweep", daemon=True),
     ]
     for t in threads:
         t.start()

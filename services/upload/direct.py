@@ -5,7 +5,8 @@ straight to the object store with the signed form, then asks us to complete it.
   a form POST the store accepts only with that Content-Type and at most that many bytes,
   until the ticket expires (UPLOAD_TICKET_TTL). With a store that cannot sign one (files),
   the URL is `/v1/uploads/form` here, which checks the same policy (signing.py).
-- `POST /v1/uploads/<id>/complete` {"alt"?, "rating"?, "activate"?} → the same admission as
+- `POST /v1/uploads/<id>/complete` {"alt"?, "rating"?, "activate"?, "expires_in"? |
+  "expires_at"?} → the same admission as
   `POST /v1/photos` (admission.py) on the bytes the store holds; the waiting object is
   deleted whatever the outcome, the ticket with it.
 Tickets never completed are swept with their objects (services/metadata/uploads/sweep.py).
@@ -22,6 +23,7 @@ from shared.config import Settings
 from shared.errors import ApiError
 from shared.images import CONTENT_TYPES
 from shared.internal import MetadataClient
+from shared.photos import whole_number
 
 from .admission import admit, authenticate, check_image
 from .body import read_image_body
@@ -39,16 +41,17 @@ def _json_object() -> dict:
 
 
 def _completion_fields(body: dict) -> dict:
-    """The optional fields of POST /v1/photos, from JSON: strings, and activate a boolean."""
+    """The optional fields of POST /v1/photos, as JSON: strings, activate a boolean,
+    expires_in a number (parse_fields checks the values as for an upload's form)."""
     form = {}
-    for name in ("alt", "rating", "activate"):
-        value = body.get(name)
-        if isinstance(value, bool):
-            value = "true" if value else "false"
-        if value is not None and not isinstance(value, str):
-            raise ApiError(422, f"invalid_{name}", f"{name} must be a string.")
-        if value is not None:
-            form[name] = value
+    for name, kind in (("alt", str), ("rating", str), ("expires_at", str), ("activate", bool),
+                       ("expires_in", int)):
+        if name not in body:
+            continue
+        value = whole_number(body[name]) if kind is int else body[name]
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise ApiError(422, f"invalid_{name}", f"{name} must be a {kind.__name__}.")
+        form[name] = ("true" if value else "false") if kind is bool else value
     return parse_fields(form)
 
 
@@ -70,7 +73,8 @@ def blueprint(settings: Settings, blobs: BlobStore, metadata: MetadataClient,
         if content_type not in CONTENT_TYPES.values():
             raise ApiError(415, "unsupported_media_type",
                            "content_type must be image/jpeg, image/png, image/webp or image/gif.")
-        if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+        size = whole_number(size)
+        if size is None or size < 1:
             raise ApiError(422, "invalid_bytes", "bytes must be the file's size, a positive integer.")
         if size > settings.max_upload_bytes:
             raise ApiError(413, "payload_too_large",
@@ -99,8 +103,7 @@ def blueprint(settings: Settings, blobs: BlobStore, metadata: MetadataClient,
     @bp.post("/v1/uploads/<upload_id>/complete")
     def complete(upload_id: str):
         user = authenticate(request, metadata)
-        body = request.get_json(silent=True) if request.content_length else {}
-        fields = _completion_fields(body if isinstance(body, dict) else {})
+        fields = _completion_fields(_json_object() if request.get_data() else {})
         ticket = metadata.upload(upload_id, user["user_id"])
         if ticket is None:
             raise ApiError(404, "upload_not_found", "You have no upload with that id.")

@@ -36,7 +36,8 @@ class Signer:
         """The policy of a form POST whose fields match it and whose signature is ours and
         in time; 403 otherwise (as S3 answers a policy that fails)."""
         policy, signature = form.get("policy") or "", form.get("signature") or ""
-        if not hmac.compare_digest(self._sign(policy), signature):
+        # As bytes: compare_digest refuses non-ASCII str, and the form may hold anything.
+        if not hmac.compare_digest(self._sign(policy).encode(), signature.encode()):
             raise ApiError(403, "invalid_signature", "The upload form is not one OnePic signed.")
         terms = json.loads(base64.b64decode(policy))
         if terms["expires"] < self._clock():
