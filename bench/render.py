@@ -13,6 +13,9 @@ under the same wrk load, in the same run.
    nginx paced at the same rate.
 4. The username hit through `make up`'s public origin (nginx in front of render), as clients
    get it.
+5. View counting (services/render/views.py): the deployed render command twice more, with
+   VIEW_COUNTS=on and off, measured alternately on `GET /i/<photo>` (every hit counts a
+   view); the ratio is the hot path's cost of counting.
 """
 from __future__ import annotations
 
@@ -29,6 +32,7 @@ from .tools import PY, PeakRss, Proc, free_port, wait_http
 
 P99_GOAL_MS = 5.0
 RPS_GOAL = 0.5
+COUNTING_GOAL = 0.95  # counting on keeps ≥ 95 % of the rate with it off
 
 
 @dataclass(frozen=True)
@@ -107,7 +111,7 @@ def _through_origin(system, path: str, mode: Mode, nginx: Nginx, dists: dict) ->
 
 
 def run(system, quick: bool, names: dict) -> tuple[list[dict], dict]:
-    """names: username, email_hash. Returns (rows, latency distributions by label)."""
+    """names: username, email_hash, photo_id. Returns (rows, latency distributions by label)."""
     mode = QUICK if quick else FULL
     workers = int(system.env.get("UP_WORKERS") or 2)
     render = system.render_url
@@ -135,6 +139,7 @@ def run(system, quick: bool, names: dict) -> tuple[list[dict], dict]:
 
         if mode.servers:
             rows += _compare_servers(system, workers, cases["user hit"], mode, nginx)
+        rows += _view_counting(system, workers, f"/i/{names['photo_id']}", mode)
         for i, (case, url, hdrs, ref_url, ref_hdrs) in enumerate(plan):
             ref, ref_rss = measure(ref_url, mode, nginx.proc.pid, ref_hdrs)
             got, rss = measure(url, mode, render_pid, hdrs)
@@ -194,3 +199,28 @@ def _compare_servers(system, workers, path, mode, nginx) -> list[dict]:
             row(label, "peak RSS", rss / 2**20, "MiB"),
         ]
     return rows
+
+
+def _view_counting(system, workers, path, mode) -> list[dict]:
+    """The deployed render with view counting on against off, alternately, same load."""
+    procs, rates = {}, {"on": [], "off": []}
+    try:
+        for state in ("off", "on"):
+            port = free_port()
+            procs[state] = (port, Proc(f"render-views-{state}-{port}", render_argv(
+                port, str(workers)), env={**system.env, "VIEW_COUNTS": state}))
+            wait_http(f"http://127.0.0.1:{port}/healthz", 30, procs[state][1])
+            status, _, body = _fetch(f"http://127.0.0.1:{port}{path}")
+            if status != 200:  # say why before wrk only counts the failures
+                raise RuntimeError(f"render with VIEW_COUNTS={state}: {status} {body[:300]!r}")
+        for _ in range(1 if mode is QUICK else 3):
+            for state, (port, proc) in procs.items():
+                got, _ = measure(f"http://127.0.0.1:{port}{path}", mode, proc.pid)
+                rates[state].append(got.rps)
+    finally:
+        for _, proc in procs.values():
+            proc.stop()
+    on, off = (sorted(r)[len(r) // 2] for r in (rates["on"], rates["off"]))
+    return [row(f"render /i/<photo> hit, view counting on, {workers} workers", "requests/s",
+                on, "req/s", "same, VIEW_COUNTS=off, measured alternately", off,
+                f"≥ {COUNTING_GOAL} × off", on / off >= COUNTING_GOAL)]

@@ -17,6 +17,7 @@ import requests
 from deploy.local import plan as local_plan
 from deploy.local import procs
 from deploy.local.purge import purge
+from deploy.local.seaweedfs import for_deployment, free_port_base
 
 from .tools import PY, ROOT, VAR, free_port
 
@@ -50,6 +51,7 @@ class System:
                "UP_DATABASE": self.database, "UP_POSTGRES": POSTGRES,
                "UP_REDIS_DB": str(self.redis_db), "QUEUE_PREFIX": self.database,
                "UP_VAR_DIR": str(self.var), "UP_TIMEOUT": "90",
+               "UP_S3_PORT": str(free_port_base()),  # SeaweedFS, and its other ports
                "LOG_LEVEL": "INFO",
                # One address uploads and draws far more than a person would: the measurement
                # is of the pipeline, not of the abuse limits. The token is fixed here, so the
@@ -71,6 +73,8 @@ class System:
                                   timeout=240)
             if done.returncode != 0:
                 raise RuntimeError(f"deploy.local up failed:\n{done.stdout}\n{done.stderr}")
+            # purge removed the SeaweedFS keys this plan was built with; `up` made new ones.
+            self.env.update(for_deployment(self.plan.var, self.env).client_env())
         except BaseException as e:  # a timeout or Ctrl-C too: stop what started, then re-raise
             try:
                 self.down()

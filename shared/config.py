@@ -178,7 +178,22 @@ class Settings:
     quota_photos: int = _option("QUOTA_PHOTOS", 1000, "Photos an account may hold (403 above).")
     quota_bytes: int = _option(
         "QUOTA_BYTES", 1024 * 1024 * 1024, "Bytes of originals an account may hold (403 above).")
+    upload_ticket_ttl: int = _option(
+        "UPLOAD_TICKET_TTL", 600,
+        "Seconds a presigned direct upload (POST /v1/uploads) may be sent and completed; "
+        "its bytes are swept after that.")
+    max_photo_lifetime: int = _option(
+        "MAX_PHOTO_LIFETIME", 0,
+        "Longest a photo may live, in seconds from its upload (e.g. 31536000 for a year); "
+        "photos get it as their expiry when they ask for none or a later one. 0: no limit.")
+    view_counts: str = _option(
+        "VIEW_COUNTS", "on",
+        "on: render counts views per photo per day (GET /v1/photos/<id>/stats); off: not.")
     log_level: str = _option("LOG_LEVEL", "INFO", "Python logging level.")
+
+    def __post_init__(self):
+        if self.view_counts not in ("on", "off"):
+            raise ValueError(f"VIEW_COUNTS must be on or off, not {self.view_counts!r}")
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:

@@ -11,7 +11,14 @@ Endpoints (all JSON, served by services/metadata):
   "quota_left": {"photos", "bytes"}} | 401 (unknown, revoked or expired token)
 - POST /internal/photos {"user_id", "sha256", "format", "width", "height", "bytes", "alpha",
   "frames", "alt", "rating", "activate"} → 201 photo | 200 photo (same user, same bytes) |
-  4xx error. The original must already be in the blob store.
+  4xx error. The original must already be in the blob store. With "upload_id", that upload
+  ticket is finished in the same transaction; "source_id" (one of the user's photos) makes
+  it an edit of that photo.
+- GET /internal/photos/<id>?user_id=… → 200 photo (the public shape) | 404.
+- POST /internal/uploads {"user_id", "content_type", "bytes"} → 201 ticket
+  {"id", "user_id", "key", "content_type", "bytes", "expires_at"}; GET
+  /internal/uploads/<id>?user_id=… → 200 ticket | 404 (none of that user's);
+  DELETE /internal/uploads/<id> → 204.
 - GET /internal/read-model/<kind>/<name> (kind: user | photo | email) → 200 the read-model
   entry (see shared/readmodel.py), also written back to the cache; MISSING for none.
 
@@ -85,6 +92,34 @@ class MetadataClient:
 
     def create_photo(self, payload: dict) -> tuple[int, dict]:
         return self._call("POST", "/internal/photos", payload)
+
+    def photo(self, photo_id: str, user_id: str) -> dict | None:
+        """The user's photo (the public shape), or None when they have none of that id."""
+        from urllib.parse import quote, urlencode
+
+        status, body = self._call(
+            "GET", f"/internal/photos/{quote(photo_id, safe='')}?{urlencode({'user_id': user_id})}")
+        return body if status == 200 else None
+
+    def create_upload(self, user_id: str, content_type: str, size: int) -> dict:
+        status, body = self._call("POST", "/internal/uploads", {
+            "user_id": user_id, "content_type": content_type, "bytes": size})
+        if status != 201:
+            raise MetadataUnavailable(f"upload ticket answered {status}")
+        return body
+
+    def upload(self, ticket_id: str, user_id: str) -> dict | None:
+        """The user's ticket, or None when they have none of that id."""
+        from urllib.parse import quote, urlencode
+
+        status, body = self._call(
+            "GET", f"/internal/uploads/{quote(ticket_id, safe='')}?{urlencode({'user_id': user_id})}")
+        return body if status == 200 else None
+
+    def finish_upload(self, ticket_id: str) -> None:
+        from urllib.parse import quote
+
+        self._call("DELETE", f"/internal/uploads/{quote(ticket_id, safe='')}")
 
     def resolve(self, kind: str, name: str) -> dict:
         from urllib.parse import quote

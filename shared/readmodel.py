@@ -17,7 +17,8 @@ stay wrong for ever), and `python -m services.metadata.reconcile` rebuilds or ve
 Entries (JSON; their shapes are the TypedDicts below, which writer and reader both name):
 - `rm:user:<username lower>` → OwnerEntry {"username": "arpit", "photo": PhotoView | null}
   A *negative* entry {"missing": true} says there is no such user.
-- `rm:photo:<photo id>` → PhotoView, or {"missing": true}.
+- `rm:photo:<photo id>` → PhotoView, {"id", "gone": true} for a photo the expiry sweep
+  removed (render answers 410), or {"missing": true}.
 - `rm:email:<md5 or sha256 hex>` → OwnerEntry, or missing. Only verified addresses
   resolve; `photo` is the address's own photo, else the account's active photo. Used by
   /avatar/<hash>.
@@ -53,6 +54,7 @@ class PhotoView(TypedDict):
     alpha: bool
     rating: str
     variants: dict[str, list[str]]
+    expires_at: int | None  # Unix seconds; past it render answers 410 / shows the default
 
 
 class OwnerEntry(TypedDict):

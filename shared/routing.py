@@ -49,6 +49,7 @@ ROUTES: tuple[Route, ...] = (
     Route("/readyz", None, exact=True),
     Route("/metrics", None, exact=True),
     Route("/v1/photos", UPLOAD, exact=True, methods=frozenset({"POST"})),
+    Route("/v1/uploads", UPLOAD),  # presigned direct uploads (services/upload/direct.py)
     Route("/v1", METADATA),
     # The web page (services/web) is served by metadata, which owns its session.
     Route("/", METADATA, exact=True),

@@ -4,8 +4,9 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+import threading
 
-from . import procs, tools
+from . import procs, seaweedfs, tools
 from .plan import ROOT, Plan, build
 
 
@@ -40,10 +41,17 @@ def migrate(plan: Plan) -> None:
 def up(plan: Plan) -> None:
     if procs.running(plan):
         sys.exit(f"already running under {procs.socket_path(plan)} (run `make down` first)")
-    for d in (plan.run_dir, plan.log_dir, plan.var / "blobs"):
+    for d in (plan.run_dir, plan.log_dir):
         d.mkdir(parents=True, exist_ok=True)
     ensure_database(plan)
     migrate(plan)
+    # Before the services: they create their blob store at start, and the bucket must exist.
+    try:
+        seaweedfs.up(plan)
+    except RuntimeError as e:
+        seaweedfs.down(plan, grace=0)
+        sys.exit(f"{e}; last lines of {plan.log_dir / 'seaweedfs'}.log:\n"
+                 f"{procs.tail(plan, 'seaweedfs')}")
     plan.origin.write()
     procs.start(plan)
     timeout = float(plan.env.get("UP_TIMEOUT") or 90)
@@ -59,16 +67,23 @@ def up(plan: Plan) -> None:
           f"(logs {plan.log_dir}, `make status`, stop with `make down`)")
 
 
-def down(plan: Plan, quiet: bool = False) -> None:
+def down(plan: Plan, quiet: bool = False, blob_grace: float = 40.0) -> None:
+    # SeaweedFS takes 15-25 s to stop, so it stops beside the services, not after them.
+    blobs = threading.Thread(target=lambda: seaweedfs.down(plan, blob_grace) and not quiet
+                             and print("stopped seaweedfs"))
+    blobs.start()
     # The origin first (the plan lists it last), so nothing new arrives while the back ends
     # finish in-flight work.
     if procs.stop(plan) and not quiet:
         print("stopped " + ", ".join(p.name for p in reversed(plan.processes)))
+    blobs.join()
 
 
 def status(plan: Plan) -> None:
     """One line per process: `<name> pid <pid>, ready|not ready, restarts N` while it runs,
-    else supervisord's state for it."""
+    else supervisord's state for it. SeaweedFS first: it runs outside supervisord."""
+    pid = seaweedfs.running_pid(plan)
+    print(f"{'seaweedfs':16} {f'pid {pid}' if pid else 'stopped'}")
     now = procs.states(plan)
     for proc in plan.processes:
         state = now.get(proc.name)
@@ -90,7 +105,7 @@ def purge(plan: Plan) -> None:
     """Stop, then remove the database, queues, Redis db and files `up` made."""
     from .purge import purge as remove_everything
 
-    down(plan, quiet=True)
+    down(plan, quiet=True, blob_grace=0)  # its data is deleted next: no need to wait for it
     remove_everything(plan)
     print(f"purged database {plan.database}, queues {plan.env['QUEUE_PREFIX']}.*, "
           f"{plan.env['CACHE_URL']} and {plan.var} (logs kept)")

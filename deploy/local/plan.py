@@ -5,7 +5,8 @@ developer's: PORT (the nginx origin), METADATA_PORT, INTERNAL_PORT (metadata's i
 API), UPLOAD_PORT, RENDER_PORT, RESIZER_METRICS_PORT, METADATA_WORKER_PORT, MAIL_PORT (the
 mail sink, without SMTP_URL), UP_DATABASE (name, created if missing), UP_POSTGRES (server
 URL), UP_REDIS (server URL), UP_REDIS_DB, BROKER_URL, QUEUE_PREFIX, UP_VAR_DIR, UP_WORKERS,
-UP_TIMEOUT.
+UP_TIMEOUT, UP_S3_PORT (the
+SeaweedFS S3 port; it also takes the next three and each of those + 10000).
 INTERNAL_TOKEN is generated per run unless a usable one is given; TRUSTED_PROXIES defaults to
 loopback (the front door). Any other OnePic setting (MAX_UPLOAD_BYTES, …) passes through.
 """
@@ -25,7 +26,7 @@ from shared.routing import HEALTH_PATH
 # services/upload applies the exact cap to the file and answers 413 in the API's words.
 from shared.uploads import MULTIPART_OVERHEAD
 
-from . import nginx
+from . import nginx, seaweedfs
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -122,7 +123,6 @@ def build(environ: dict[str, str] | None = None) -> Plan:
         "DATABASE_URL": f"{postgres}/{database}",
         "BROKER_URL": e.get("BROKER_URL") or "amqp://guest:guest@127.0.0.1:5672/%2F",
         "CACHE_URL": f"{redis}/{int(e.get('UP_REDIS_DB') or 0)}",
-        "BLOB_URL": f"file://{var / 'blobs'}",
         "QUEUE_PREFIX": e.get("QUEUE_PREFIX") or "onepic",
         "INTERNAL_PORT": str(internal_port),
         "METADATA_URL": f"http://127.0.0.1:{internal_port}",
@@ -131,6 +131,7 @@ def build(environ: dict[str, str] | None = None) -> Plan:
         "SMTP_URL": e.get("SMTP_URL") or f"smtp://127.0.0.1:{mail_port}",
         "PYTHONUNBUFFERED": "1",  # logs reach the log files as they happen
     })
+    env.update(seaweedfs.for_deployment(var, env).client_env())  # BLOB_URL and its keys
     max_body = int(env.get("MAX_UPLOAD_BYTES") or Settings.max_upload_bytes) + MULTIPART_OVERHEAD
     origin = nginx.Origin(port, ports, max_body, var / "run", var / "log")
     py = sys.executable

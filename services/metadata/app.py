@@ -24,6 +24,7 @@ from .accounts import session_routes
 from .emails import routes as emails_routes
 from .photos import routes as photos_routes
 from .relay.readmodel_writer import ReadModelWriter
+from .stats import routes as stats_routes
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,8 @@ def create_app(settings: Settings | None = None, *, cache: Cache | None = None,
     app.register_blueprint(account_data.bp)
     app.register_blueprint(photos_routes.bp)
     app.register_blueprint(emails_routes.bp)
+    app.register_blueprint(stats_routes.bp)
+    _register_edits(app, settings)
     app.register_blueprint(openapi.bp)
     # The web page at / (routed here by shared/routing.py): it lives on the session this
     # service issues, so it is served from the same process.
@@ -92,3 +95,29 @@ def create_app(settings: Settings | None = None, *, cache: Cache | None = None,
     app.extensions[INTERNAL] = internal
     log.info("metadata service ready (database %s)", engine.url.render_as_string(hide_password=True))
     return app
+
+
+def _register_edits(app: Flask, settings: Settings) -> None:
+    """PUT /v1/photos/<id>/transform decodes pixels and admits the result like an upload
+    (services/upload/edits.py), but the front doors route by path prefix (nginx, the Ingress:
+    `Exact`/`Prefix`), which cannot send /v1/photos/<id>/transform elsewhere than the rest
+    of /v1/photos/<id>. So metadata serves it, with the upload service's code, its own blob
+    store and its own internal API in-process."""
+    from flask import request
+
+    from services.upload import edits
+    from shared.blobstore import create_blob_store
+    from shared.clientaddr import client_address
+    from shared.internal import MetadataClient
+    from shared.ratelimit import Limiter
+
+    limiter = Limiter.from_settings(settings)
+
+    def limit_uploads(user: dict) -> None:  # an edit makes a photo: an upload's limits
+        web.rate_limit(limiter, ("uploads", user["user_id"]),
+                       ("uploads_addr", client_address(request.environ,
+                                                       settings.trusted_proxies)))
+
+    app.register_blueprint(edits.blueprint(
+        settings, create_blob_store(settings.blob_url),
+        MetadataClient.in_process(app, settings.internal_token), limit_uploads))

@@ -11,6 +11,7 @@ from shared.blobstore import SHA256_HEX
 from shared.errors import ApiError
 from shared.images import CONTENT_TYPES
 from shared.internal import TOKEN_HEADER
+from shared.photos import capped, parse_expiry
 
 from . import db, validation
 from .accounts import store as accounts
@@ -18,6 +19,7 @@ from .context import get_db, state
 from .photos import store as photos
 from .relay import outbox
 from .relay.readmodel_writer import KINDS
+from .uploads import store as uploads
 
 bp = Blueprint("metadata_internal", __name__, url_prefix="/internal")
 
@@ -72,12 +74,31 @@ def _photo_request(body: dict) -> dict:
             "bytes": positive_int("bytes"), "frames": positive_int("frames"),
             "alpha": body.get("alpha", False), "activate": body.get("activate", False),
             "alt": validation.alt(body.get("alt")),
-            "rating": validation.rating(body.get("rating") or "g")}
+            "rating": validation.rating(body.get("rating") or "g"),
+            "source_id": _optional_str(body, "source_id"),
+            "expires_at": _expiry(body.get("expires_at"))}
+
+
+def _expiry(value):
+    """The upload's expires_at (upload parsed expires_in/expires_at into it), capped by
+    MAX_PHOTO_LIFETIME, which also gives photos without one an expiry."""
+    now = state().clock()
+    when = parse_expiry(None, value, now) if value is not None else None
+    return capped(when, state().settings.max_photo_lifetime, now)
+
+
+def _optional_str(body: dict, key: str) -> str | None:
+    value = body.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ApiError(422, "invalid_request", f"{key} must be a string.")
+    return value
 
 
 @bp.post("/photos")
 def create_photo():
-    info = _photo_request(validation.json_body())
+    body = validation.json_body()
+    info = _photo_request(body)
+    upload_id = body.get("upload_id")  # a completed direct upload: its ticket goes with it
     conn = get_db()
     with db.write(conn):
         user = accounts.user_by_id(conn, info["user_id"])
@@ -85,7 +106,11 @@ def create_photo():
             raise ApiError(422, "invalid_user", "No user has that user_id.")
         photos.check_quota(conn, info["user_id"], info["sha256"], info["bytes"],
                            state().settings)
+        if info["source_id"] is not None:  # an edit: of one of the same user's photos
+            photos.lock_own_photo(conn, info["user_id"], info["source_id"])
         photo, created = photos.record_photo(conn, info)
+        if isinstance(upload_id, str):
+            uploads.finish(conn, upload_id)
         writer = state().writer
         writer.refresh_photo(conn, photo["id"])
         if info["activate"]:
@@ -94,8 +119,51 @@ def create_photo():
     return jsonify(photos.photo_json(photo, state().settings.origin)), (201 if created else 200)
 
 
+@bp.get("/photos/<photo_id>")
+def get_photo(photo_id: str):
+    """One user's photo, for an edit of it (services/upload/edits.py)."""
+    photo = photos.get_photo(get_db(), photo_id, request.args.get("user_id", ""))
+    if photo is None:
+        raise ApiError(404, "photo_not_found", "You have no photo with that id.")
+    return jsonify(photos.photo_json(photo, state().settings.origin))
+
+
 @bp.get("/read-model/<kind>/<path:name>")
 def read_model(kind: str, name: str):
     if kind not in KINDS:
         raise ApiError(404, "not_found", f"No read-model kind {kind!r}.")
     return jsonify(state().writer.resolve(get_db(), kind, name))
+
+
+@bp.post("/uploads")
+def create_upload():
+    """A ticket for a direct upload; the upload service has checked the type and size."""
+    body = validation.json_body()
+    size = body.get("bytes")
+    if (not isinstance(body.get("user_id"), str) or body.get("content_type") not in
+            CONTENT_TYPES.values() or not isinstance(size, int) or isinstance(size, bool)
+            or size < 1):
+        raise ApiError(422, "invalid_request", "user_id, content_type and bytes are required.")
+    conn, st = get_db(), state()
+    with db.write(conn):
+        if accounts.user_by_id(conn, body["user_id"]) is None:
+            raise ApiError(422, "invalid_user", "No user has that user_id.")
+        ticket = uploads.issue(conn, body["user_id"], body["content_type"], size, st.clock(),
+                               st.settings.upload_ticket_ttl)
+    return jsonify(uploads.ticket_json(ticket)), 201
+
+
+@bp.get("/uploads/<ticket_id>")
+def get_upload(ticket_id: str):
+    ticket = uploads.find(get_db(), ticket_id, request.args.get("user_id", ""))
+    if ticket is None:
+        raise ApiError(404, "upload_not_found", "You have no upload with that id.")
+    return jsonify(uploads.ticket_json(ticket))
+
+
+@bp.delete("/uploads/<ticket_id>")
+def delete_upload(ticket_id: str):
+    conn = get_db()
+    with db.write(conn):
+        uploads.finish(conn, ticket_id)
+    return "", 204

@@ -11,7 +11,7 @@ from flask import Blueprint, jsonify
 
 from shared.errors import ERROR_SCHEMA
 from shared.images import VARIANTS
-from shared.photos import MAX_ALT, RATINGS
+from shared.photos import MAX_ALT, MAX_EXPIRES_IN, RATINGS
 
 from .validation import MAX_EMAIL, MAX_PASSWORD, MIN_PASSWORD, RESERVED_USERNAMES
 
@@ -30,7 +30,8 @@ _JSON_BODY = ("400", "413")
 _DESCRIPTIONS = {
     "400": "malformed request", "401": "no valid token", "403": "forbidden",
     "404": "not found", "409": "conflict", "413": "body too large",
-    "415": "unsupported media type", "422": "invalid field", "429": "too many requests",
+    "410": "gone (expired)", "415": "unsupported media type", "422": "invalid field",
+    "429": "too many requests",
     "503": "a backend is unavailable; retry after Retry-After seconds",
 }
 # The HTTP server in front of the app refuses a request line longer than it reads (gunicorn:
@@ -94,9 +95,12 @@ _LINK_TOKEN = _obj(("token",), token=_TOKEN)
 _TOKEN_QUERY = [{"name": "token", "in": "query", "required": True, "schema": _S}]
 _PHOTO_SCHEMA = _obj(
     ("id", "sha256", "width", "height", "format", "bytes", "alt", "rating", "created_at",
-     "url", "variants", "status"),
+     "expires_at", "source_id", "url", "variants", "status"),
     id=_S, sha256=_S, width=_I, height=_I, format=_S, bytes=_I, alt=_NS,
     rating=_RATING, created_at={"type": "string", "format": "date-time"},
+    expires_at={"type": ["string", "null"], "format": "date-time",
+                "description": "past it /i/… answers 410 and the photo is removed"},
+    source_id={"type": ["string", "null"], "description": "the photo this one is an edit of"},
     url=_S, variants=_obj(**dict.fromkeys(VARIANTS, _NS)),
     status={"type": "string", "enum": ["processing", "ready", "failed"]})
 _EMAIL_SCHEMA = _obj(
@@ -140,6 +144,43 @@ _EMAIL_LINKS = {
 def _named(operation_id: str, op: dict) -> dict:
     return {"operationId": operation_id, **op}
 
+
+_TICKET_ID = [{"name": "upload_id", "in": "path", "required": True, "schema": _S}]
+_TICKET = _obj(
+    ("id", "url", "fields", "expires_at"), id=_S,
+    url={"type": "string", "description": "where the form is POSTed: the object store's "
+         "bucket, or this origin's /v1/uploads/form in standalone"},
+    fields={"type": "object", "additionalProperties": _S,
+            "description": "form fields to send, in this order, before the `file` field"},
+    expires_at={"type": "string", "format": "date-time"})
+_TICKET_REQUEST = _obj(
+    ("content_type", "bytes"),
+    content_type={"type": "string", "enum": ["image/jpeg", "image/png", "image/webp", "image/gif"]},
+    bytes={"type": "integer", "minimum": 1,
+           "description": "the file's size; the store refuses a larger file (MAX_UPLOAD_BYTES "
+                          "at most, else 413)"})
+_EXPIRES_IN = {"type": "integer", "minimum": 1, "maximum": MAX_EXPIRES_IN,
+               "description": "seconds from now"}
+_EXPIRES_AT = {"type": "string", "format": "date-time", "description": "RFC 3339, in the future"}
+_COMPLETE = {"required": False, **_json(_obj(
+    alt=_ALT_FIELD, rating=_RATING_FIELD, activate={"type": "boolean"},
+    expires_in=_EXPIRES_IN, expires_at=_EXPIRES_AT))}
+_SIDE = {"type": "integer", "minimum": 1, "maximum": 16384}
+_CROP = _obj(("x", "y", "width", "height"),
+             x={"type": "integer", "minimum": 0, "maximum": 65536},
+             y={"type": "integer", "minimum": 0, "maximum": 65536},
+             width={"type": "integer", "minimum": 1, "maximum": 65536},
+             height={"type": "integer", "minimum": 1, "maximum": 65536})
+_EDIT = {**_obj(crop={**_CROP, "additionalProperties": False},
+                rotate={"type": "integer", "enum": [0, 90, 180, 270],
+                        "description": "clockwise"},
+                flip={"type": "boolean", "description": "mirror left to right"},
+                resizeWidth=_SIDE, resizeHeight=_SIDE), "additionalProperties": False}
+_FORM = {"required": True, "content": {"multipart/form-data": {"schema": _obj(
+    ("key", "Content-Type", "policy", "signature", "file"), key=_S, **{"Content-Type": _S},
+    policy=_S, signature=_S, file={"type": "string", "format": "binary"})}}}
+_STATS = _obj(("total", "days"), total=_I, days={"type": "array", "items": _obj(
+    ("date", "views"), date={"type": "string", "format": "date"}, views=_I)})
 
 DOCUMENT = {
     "openapi": "3.1.0",
@@ -290,12 +331,49 @@ DOCUMENT = {
                          **_json(_PHOTO), "links": _PHOTO_LINKS}}),
                 "requestBody": _UPLOAD}),
         },
+        "/v1/uploads": {"post": _named("createUpload", _op(
+            "A presigned direct upload: a form POST straight to the object store, limited "
+            "to the declared size and type, valid UPLOAD_TICKET_TTL seconds (served by the "
+            "upload service). 413: larger than MAX_UPLOAD_BYTES", "201", _TICKET,
+            ("403", "415", "422", "429"), body=_TICKET_REQUEST))},
+        "/v1/uploads/{upload_id}/complete": {"parameters": _TICKET_ID, "post": _named(
+            "completeUpload", {**_with(_op(
+                "Admit what was sent with the ticket, as POST /v1/photos does; the stored "
+                "object is deleted whatever the outcome. 404: no such ticket of yours (or "
+                "used); 409: nothing sent yet; 410: the ticket expired; 413: more than "
+                "declared; 415/422: not an accepted image, or a bad field", "201", _PHOTO,
+                ("400", "403", "404", "409", "410", "413", "415", "422"), links=_PHOTO_LINKS),
+                {"200": {"description": "the same bytes again: the existing photo",
+                         **_json(_PHOTO), "links": _PHOTO_LINKS}}),
+             "requestBody": _COMPLETE})},
+        "/v1/uploads/form": {"post": _named("sendUploadForm", {**_op(
+            "Standalone's stand-in for the object store's form POST (the URL of a ticket "
+            "when the blob store is files): the signed fields, then `file`. 403: the form "
+            "is not as signed, or expired; 413: more than declared", "204", None,
+            ("400", "403", "413", "415"), auth=False), "requestBody": _FORM})},
+        "/v1/photos/{photo_id}/transform": {"parameters": _ID, "put": _named(
+            "transformPhoto", _with(_op(
+                "Edit a photo into a NEW one (source_id = this photo; the original stays): "
+                "crop (in the photo's width × height), then turn, then mirror, then resize "
+                "(one side: aspect kept). 422: a box outside "
+                "the picture, an empty edit, or a result over MAX_PIXELS; 409: the original "
+                "is not available", "201", _PHOTO, ("403", "404", "409", "422", "429"),
+                body=_EDIT, links=_PHOTO_LINKS),
+                {"200": {"description": "the result is bytes you have already: that photo",
+                         **_json(_PHOTO), "links": _PHOTO_LINKS}}))},
+        "/v1/photos/{photo_id}/stats": {"parameters": _ID, "get": _named("getPhotoStats", _op(
+            "Views of one of your photos through any URL that shows it (/i/…, /<username>, "
+            "/avatar/…; 200 and 304), per UTC day, oldest first; views reach these numbers "
+            "within about 10 seconds", "200", _STATS, ("404",)))},
         "/v1/photos/{photo_id}": {
             "parameters": _ID,
             "get": _named("getPhoto", _op("One photo", "200", _PHOTO, ("404",))),
             "patch": _named("patchPhoto", _op(
-                "Change alt text or rating", "200", _PHOTO, ("404", "422"),
-                body=_obj(alt=_ALT, rating=_RATING))),
+                "Change alt text, rating or lifetime (expires_at null: none, unless "
+                "MAX_PHOTO_LIFETIME caps it; expires_in and expires_at together: 422)", "200",
+                _PHOTO, ("404", "422"),
+                body=_obj(alt=_ALT, rating=_RATING, expires_in=_EXPIRES_IN,
+                          expires_at={**_EXPIRES_AT, "type": ["string", "null"]}))),
             "delete": _named("deletePhoto", _op("Delete a photo", "204", None, ("404",))),
         },
     },

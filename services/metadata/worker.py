@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from shared import metrics
-from shared.blobstore import create_blob_store
+from shared.blobstore import BlobStore, create_blob_store
 from shared.broker import RESIZE_REQUESTS, RESIZE_RESULTS, Broker, create_broker, dead_letter
 from shared.cache import Cache, create_cache
 from shared.config import Settings
@@ -29,10 +29,13 @@ from shared.server import configure_logging
 
 from . import db, gc, ids, migrate
 from .db.schema import outbox
+from .photos.expiry import ExpirySweeper
 from .relay.outbox import OutboxRelay
 from .relay.readmodel_writer import ReadModelWriter
 from .relay.reconcile import requeue_unfinished
 from .relay.results import DEAD_REQUESTS, ResultsConsumer
+from .stats.rollup import ViewRollup
+from .uploads.sweep import UploadSweeper
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +61,13 @@ def keep_known_names(engine: Engine, writer: ReadModelWriter, stop: threading.Ev
 
 def start_background(settings: Settings, stop: threading.Event, *, cache: Cache | None = None,
                      broker: Broker | None = None, engine: Engine | None = None,
-                     beats: dict[str, Heartbeat] | None = None) -> list[threading.Thread]:
-    """Start the loops. Pass `engine` to share one already checked at head (standalone
-    shares the metadata app's: one pool on the SQLite file, one schema check). `beats`
-    (name in LOOPS → Heartbeat) receive each loop's liveness beat."""
+                     beats: dict[str, Heartbeat] | None = None,
+                     blobs: BlobStore | None = None) -> list[threading.Thread]:
+    """Start the loops, and the sweeps of expired direct uploads and expired photos and the
+    rollup of view counts. Pass `engine` to share one already checked at head (standalone
+    shares the metadata app's: one pool on the SQLite file, one schema check), `blobs` to
+    share a blob store. `beats` (name in LOOPS → Heartbeat) receive each loop's liveness
+    beat."""
     if engine is None:
         engine = db.create_engine(settings.database_url)
         wait_for_schema(engine, stop)
@@ -74,7 +80,8 @@ def start_background(settings: Settings, stop: threading.Event, *, cache: Cache 
     relay = OutboxRelay(engine, broker)
     writer = ReadModelWriter(ReadModel(cache))
     consumer = ResultsConsumer(engine, writer)
-    blobs = create_blob_store(settings.blob_url)
+    if blobs is None:
+        blobs = create_blob_store(settings.blob_url)
     writer = ReadModelWriter(ReadModel(cache))
     threads = [
         threading.Thread(target=retry_read_model, args=(engine, writer, broker, stop,
@@ -92,6 +99,14 @@ def start_background(settings: Settings, stop: threading.Event, *, cache: Cache 
                          args=(DEAD_REQUESTS, consumer.handle_dead_letter, stop),
                          kwargs={"beat": beat["dead-letters"]}, name="metadata-dead-letters",
                          daemon=True),
+        # A quarter of the ticket lifetime (at most 30 s): objects do not wait long past it.
+        threading.Thread(target=UploadSweeper(engine, blobs, interval=min(
+            30.0, max(1.0, settings.upload_ticket_ttl / 4))).run, args=(stop,),
+                         name="metadata-upload-sweep", daemon=True),
+        threading.Thread(target=ViewRollup(engine, cache).run, args=(stop,),
+                         name="metadata-view-rollup", daemon=True),
+        threading.Thread(target=ExpirySweeper(engine, ReadModelWriter(ReadModel(cache))).run,
+                         args=(stop,), name="metadata-expiry-sweep", daemon=True),
     ]
     for t in threads:
         t.start()

@@ -30,6 +30,7 @@ from .bytecache import ByteCache, Rendered
 from .http import COMMON, STATUS, error, etag_for, none_match
 from .resolve import Cached, Resolver
 from .tally import Tally
+from .views import NoViews, ViewCounter
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,11 @@ class RenderApp:
             "cache": lambda: self.cache.ping(),  # noqa: PLW0108
             "blobstore": lambda: self.blobs.ping()},  # noqa: PLW0108
             before_metrics=self.tally.flush)
+        if settings.view_counts == "on":
+            self.views = ViewCounter(cache)
+            self.views.start()
+        else:
+            self.views = NoViews()
 
     # -- WSGI --------------------------------------------------------------------------
     def __call__(self, environ, start_response):
@@ -145,10 +151,14 @@ class RenderApp:
             fmt, vary = params.negotiate(ext_fmt, accept, bool(photo.get("alpha")))
             job = self._plan_box(cached, photo, p.size, p.size, "square", fmt)
             try:
-                return self._image(environ, job, self.avatar_cache_control, vary)
+                shown = self._image(environ, job, self.avatar_cache_control, vary)
             except (pipeline.SourceMissing, ImageRejected):
                 # A picture we cannot produce must not become a broken image.
                 log.warning("avatar %s/%s: source unusable, serving the default", kind, name)
+            else:
+                if environ["REQUEST_METHOD"] == "GET":  # a HEAD shows nothing
+                    self.views.view(photo["id"])
+                return shown
         default = p.default
         if default == params.NOT_FOUND:
             body, headers = self._not_found
@@ -175,6 +185,8 @@ class RenderApp:
         view = cached.entry if cached is not None else None
         if view is None:
             raise ApiError(404, "not_found", "No such photo.")
+        if fallback.expired(view):
+            raise ApiError(410, "photo_expired", "This photo has expired.")
         fmt, vary = params.negotiate(ext_fmt, environ.get("HTTP_ACCEPT", ""),
                                      bool(view.get("alpha")))
         if p.named is not None:
@@ -183,10 +195,13 @@ class RenderApp:
             job = self._plan_box(cached, view, p.width, p.height, p.fit, fmt)
         cache_control = IMMUTABLE if p.explicit else self.avatar_cache_control
         try:
-            return self._image(environ, job, cache_control, vary)
+            shown = self._image(environ, job, cache_control, vary)
         except (pipeline.SourceMissing, ImageRejected):
             log.warning("photo %s: source unusable", photo_id)
             raise ApiError(404, "not_found", "This photo's image is not available.") from None
+        if environ["REQUEST_METHOD"] == "GET":  # 200 and 304 alike; a HEAD shows nothing
+            self.views.view(photo_id)
+        return shown
 
     def _lookup(self, kind: str, name: str) -> Cached:
         try:

@@ -6,6 +6,7 @@ picture is shown, and what a generated default is drawn from (seed, initials).""
 from __future__ import annotations
 
 import hashlib
+import time
 
 from .params import MP, RATINGS, AvatarParams
 
@@ -21,10 +22,20 @@ def shown_photo(entry: dict | None, params: AvatarParams) -> dict | None:
     if entry is None or params.force_default:
         return None
     photo = entry.get("photo")
+    if photo is not None and expired(photo):  # until the sweep clears the pointer
+        return None
     # A rating we do not know is treated as the strictest, so it is never shown by mistake.
     if photo is not None and RANK.get(photo.get("rating") or "g", 3) > RANK[params.rating]:
         return None
     return photo
+
+
+def expired(view: dict) -> bool:
+    """Past the photo's expires_at (Unix seconds in the read model), or swept already."""
+    if view.get("gone"):
+        return True
+    expires = view.get("expires_at")
+    return expires is not None and expires <= time.time()
 
 
 def has_alpha(kind: str) -> bool:

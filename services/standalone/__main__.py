@@ -48,7 +48,7 @@ def build(settings: Settings, stop: threading.Event):
     requeued = requeue_unfinished(engine)
     if requeued:
         log.info("re-queued %d image(s) still without variants", requeued)
-    start_background(settings, stop, cache=cache, engine=engine)
+    start_background(settings, stop, cache=cache, engine=engine, blobs=blobs)
     threading.Thread(target=run_resizer, args=(settings, stop), kwargs={"blobs": blobs},
                      name="resizer", daemon=True).start()
     log.info("standalone origin on %s with %s", settings.origin, settings.redacted())

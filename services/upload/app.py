@@ -1,4 +1,5 @@
-"""The upload service: the public write path (`POST /v1/photos`).
+"""The upload service: the public write path (`POST /v1/photos`, and the presigned direct
+uploads of `/v1/uploads`, in direct.py).
 
 Authenticate first (no body read for a stranger), then stream the body under the byte cap,
 sniff and probe the header (format, pixels, frames), hash, store the original under its
@@ -11,23 +12,21 @@ with no photo row; it is not deleted here, because another photo may share those
 a retry of the same upload reuses the object."""
 from __future__ import annotations
 
-import hashlib
 import logging
 
 from flask import Flask, jsonify, request
 
-from shared import session, web
-from shared.blobstore import BlobStore, create_blob_store, original_key
+from shared import web
+from shared.blobstore import BlobStore, create_blob_store
 from shared.clientaddr import client_address
 from shared.config import Settings
-from shared.errors import ApiError
-from shared.images import CONTENT_TYPES
-from shared.images.probe import probe
 from shared.internal import MetadataClient
 from shared.ratelimit import Limiter
 from shared.server import configure_logging
 from shared.uploads import MULTIPART_OVERHEAD
 
+from . import direct
+from .admission import admit, authenticate, check_image
 from .body import read_image_body
 from .fields import parse_fields
 
@@ -51,19 +50,18 @@ def create_app(settings: Settings | None = None, *, blobs: BlobStore | None = No
     web.install(app, "upload", checks={"blob_store": blobs.ping, "metadata": metadata.ping})
     limiter = Limiter.from_settings(settings)
 
-    @app.post("/v1/photos")
-    def create_photo():
-        # A Bearer token or the page's session cookie (CSRF-checked, shared/session.py).
-        token = session.request_token(request)
-        # MetadataUnavailable here (and from the blob store or create_photo below) is a 503.
-        user = metadata.authenticate(token) if token else None
-        if user is None:
-            raise ApiError(401, "unauthorized", "Send a valid 'Authorization: Bearer' token.")
-        # Before the body is read: a refused upload costs us no bytes.
+    def limit_uploads(user: dict) -> None:
+        """Uploads per account and per client address (429 past either); a direct upload
+        counts when its ticket is asked for."""
         web.rate_limit(limiter, ("uploads", user["user_id"]),
                        ("uploads_addr", client_address(request.environ,
                                                        settings.trusted_proxies)))
 
+    @app.post("/v1/photos")
+    def create_photo():
+        # MetadataUnavailable here (and from the blob store or create_photo below) is a 503.
+        user = authenticate(request, metadata)
+        limit_uploads(user)  # before the body is read: a refused upload costs us no bytes
         data, form = read_image_body(request, settings.max_upload_bytes)
         left = user.get("quota_left")
         if left is not None and (left["photos"] < 1 or left["bytes"] < len(data)):
@@ -72,23 +70,9 @@ def create_app(settings: Settings | None = None, *, blobs: BlobStore | None = No
             raise web.ApiError(403, "quota_exceeded",
                                "This account has no room for this photo; delete some first.")
         fields = parse_fields(form)
-        # ImageRejected is an ApiError: answered as is (an empty file is its 422 empty_file).
-        info = probe(data, max_pixels=settings.max_pixels, max_frames=settings.max_frames)
-
-        sha256 = hashlib.sha256(data).hexdigest()
-        key = original_key(sha256)
-        if not blobs.exists(key):
-            blobs.put(key, data, CONTENT_TYPES[info.format])
-        status, body = metadata.create_photo({
-            "user_id": user["user_id"], "sha256": sha256, "format": info.format,
-            "width": info.width, "height": info.height, "bytes": len(data),
-            "alpha": info.alpha, "frames": info.frames, **fields,
-        })
-        # Garbage collection may have removed these bytes between our put (or exists) and
-        # the photo's commit, if the image had been unreferenced past its grace period. The
-        # committed photo now protects them, so one check after it is enough.
-        if not blobs.exists(key):
-            blobs.put(key, data, CONTENT_TYPES[info.format])
+        info = check_image(data, settings)
+        status, body = admit(data, info, user, fields, blobs, metadata)
         return jsonify(body), status
 
+    app.register_blueprint(direct.blueprint(settings, blobs, metadata, limit_uploads))
     return app

@@ -2,8 +2,10 @@
 stored so a refused request leaves nothing behind."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from shared.errors import ApiError
-from shared.photos import MAX_ALT, RATINGS
+from shared.photos import MAX_ALT, RATINGS, parse_expiry
 
 _TRUE = {"true", "1", "yes", "y", "on"}
 _FALSE = {"false", "0", "no", "n", "off", ""}
@@ -19,4 +21,7 @@ def parse_fields(form) -> dict:
     activate = (form.get("activate") or "false").strip().lower()
     if activate not in _TRUE | _FALSE:
         raise ApiError(422, "invalid_activate", "activate must be true or false.")
-    return {"rating": rating, "alt": alt, "activate": activate in _TRUE}
+    when = parse_expiry(form.get("expires_in"), form.get("expires_at"), datetime.now(UTC),
+                        form=isinstance(form.get("expires_in"), str))
+    return {"rating": rating, "alt": alt, "activate": activate in _TRUE,
+            "expires_at": when.isoformat() if when else None}

@@ -55,6 +55,14 @@ class BlobStore(ABC):
         parts of an unfinished upload itself, by the bucket's lifecycle rule)."""
         return 0
 
+    def presigned_post(self, key: str, content_type: str, max_bytes: int,
+                       expires_in: int) -> dict | None:
+        """{"url", "fields"} of a browser form POST that stores one object under `key`, of
+        exactly `content_type` and 1 to `max_bytes` bytes, for `expires_in` seconds; the
+        store itself refuses anything else. None when the store cannot take uploads from
+        clients (files: the upload service's own signed endpoint stands in)."""
+        return None
+
 
 def original_key(sha256: str) -> str:
     return f"originals/{sha256}"

@@ -22,13 +22,18 @@ _TRUE = {"1", "true", "yes", "on"}
 
 class S3BlobStore(BlobStore):
     def __init__(self, bucket: str, *, endpoint_url: str | None = None, region: str | None = None,
-                 create_bucket: bool = False, connect_timeout: float = 2.0,
+                 create_bucket: bool = False, public_endpoint_url: str | None = None,
+                 connect_timeout: float = 2.0,
                  read_timeout: float = 10.0, max_attempts: int = 3):
         if not bucket:
             raise ValueError("S3 blob store needs a bucket name")
         self.bucket = bucket
         self.endpoint_url = endpoint_url
+        # Where clients reach the store, if not where we do (a presigned POST's policy is
+        # signed, its host is not, so only the URL handed out changes).
+        self.public_endpoint_url = public_endpoint_url
         config = Config(
+            signature_version="s3v4",  # presigned POSTs too; boto3 would sign those with v2
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
             retries={"max_attempts": max_attempts, "mode": "standard"},
@@ -47,12 +52,13 @@ class S3BlobStore(BlobStore):
         if parts.scheme != "s3":
             raise ValueError(f"not an s3:// URL: {url!r}")
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-        unknown = set(query) - {"endpoint_url", "region", "create_bucket"}
+        unknown = set(query) - {"endpoint_url", "region", "create_bucket", "public_endpoint_url"}
         if unknown:
             raise ValueError(f"BLOB_URL: unknown s3 option(s) {sorted(unknown)}")
         return cls(parts.netloc, endpoint_url=query.get("endpoint_url") or None,
                    region=query.get("region") or None,
-                   create_bucket=query.get("create_bucket", "").lower() in _TRUE)
+                   create_bucket=query.get("create_bucket", "").lower() in _TRUE,
+                   public_endpoint_url=query.get("public_endpoint_url") or None)
 
     def _create_bucket(self, region: str | None) -> None:
         kwargs: dict = {"Bucket": self.bucket}
@@ -113,6 +119,18 @@ class S3BlobStore(BlobStore):
                     yield item["Key"], item["LastModified"].timestamp()
         except (ClientError, BotoCoreError) as e:
             raise _translate(e, f"list {prefix}") from e
+
+    def presigned_post(self, key: str, content_type: str, max_bytes: int,
+                       expires_in: int) -> dict:
+        # Signing is local: no request, nothing that can fail on the network.
+        post = self._s3.generate_presigned_post(
+            self.bucket, key, Fields={"Content-Type": content_type},
+            Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]],
+            ExpiresIn=expires_in)
+        url = post["url"]
+        if self.public_endpoint_url and self.endpoint_url and url.startswith(self.endpoint_url):
+            url = self.public_endpoint_url.rstrip("/") + url[len(self.endpoint_url.rstrip("/")):]
+        return {"url": url, "fields": post["fields"]}
 
     def ping(self) -> None:
         try:

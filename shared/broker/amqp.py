@@ -199,6 +199,12 @@ class AmqpBroker(Broker):
                 raise
             except (pika.exceptions.NackError, pika.exceptions.UnroutableError) as e:
                 self._drop_publisher()
+                # A quorum queue declared a moment ago may nack while its leader is elected:
+                # once more after a pause (a duplicate is harmless), then it is the caller's.
+                if attempt == 1 and isinstance(e, pika.exceptions.NackError):
+                    log.info("RabbitMQ nacked a message to %s; retrying once", name)
+                    time.sleep(0.2)
+                    continue
                 raise BrokerUnavailable(f"RabbitMQ did not confirm the message to {name}: "
                                         f"{type(e).__name__}") from e
             except _ERRORS as e:

@@ -56,6 +56,16 @@ class Cache(ABC):
     def ping(self) -> None:
         """Raise CacheUnavailable if the cache cannot serve requests."""
 
+    # Counters: batches of view counts between render and metadata's rollup (analytics).
+    @abstractmethod
+    def add_counts(self, key: str, counts: dict[str, int]) -> None:
+        """Add each count to the field of that name of the counter set `key`."""
+
+    @abstractmethod
+    def take_counts(self, key: str) -> dict[str, int]:
+        """Every field of `key` with its count, removed in the same atomic step, so two
+        takers never see one count twice."""
+
 
 def create_cache(url: str) -> Cache:
     scheme = urlsplit(url).scheme

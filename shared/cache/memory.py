@@ -22,6 +22,7 @@ class MemoryCache(Cache):
         self._sets: dict[str, set[str]] = {}   # not bounded by max_keys: the filter is whole
         self._lock = threading.Lock()
         self._subscribers: dict[str, list] = {}
+        self._counters: dict[str, dict[str, int]] = {}  # apart: never evicted as values are
 
     @classmethod
     def named(cls, url: str) -> MemoryCache:
@@ -99,6 +100,16 @@ class MemoryCache(Cache):
 
     def ping(self) -> None:
         return None
+
+    def add_counts(self, key: str, counts: dict[str, int]) -> None:
+        with self._lock:
+            into = self._counters.setdefault(key, {})
+            for field, n in counts.items():
+                into[field] = into.get(field, 0) + n
+
+    def take_counts(self, key: str) -> dict[str, int]:
+        with self._lock:
+            return self._counters.pop(key, {})
 
     def __len__(self) -> int:
         with self._lock:

@@ -144,6 +144,27 @@ class RedisCache(Cache):
         except redis.RedisError as e:
             raise _unavailable(e) from e
 
+    def add_counts(self, key: str, counts: dict[str, int]) -> None:
+        if not counts:
+            return
+        try:
+            with self._r.pipeline(transaction=False) as pipe:  # one round trip
+                for field, n in counts.items():
+                    pipe.hincrby(key, field, n)
+                pipe.execute()
+        except redis.RedisError as e:
+            raise _unavailable(e) from e
+
+    def take_counts(self, key: str) -> dict[str, int]:
+        try:
+            with self._r.pipeline(transaction=True) as pipe:  # MULTI: read and reset at once
+                pipe.hgetall(key)
+                pipe.delete(key)
+                raw, _ = pipe.execute()
+        except redis.RedisError as e:
+            raise _unavailable(e) from e
+        return {f.decode(): int(n) for f, n in raw.items()}
+
     def close(self) -> None:
         self._closed.set()
         self._r.close()

@@ -4,11 +4,10 @@ standalone process and once against the separate services behind nginx (`make up
 A system that cannot start (no Postgres/Redis/RabbitMQ, a service that crashes) makes the
 tests ERROR with the reason and the log tail; they are never skipped.
 """
-from pathlib import Path
-
 import pytest
 
 from . import launch
+from .blobs import blobs_of
 from .client import Api, sign_up
 
 MODES = ["standalone", "services"]
@@ -45,14 +44,10 @@ def anonymous(base_url) -> Api:
 
 
 @pytest.fixture
-def blob_dir(system) -> Path:
-    """Where the running system keeps its bytes (both modes use a file blob store here), so
-    tests can prove a refused upload stored nothing."""
-    if system.mode == "standalone":
-        url = system.env["BLOB_URL"]
-        assert url.startswith("file://"), url
-        return Path(url[len("file://"):])
-    return Path(system.env["UP_VAR_DIR"]) / "blobs"  # what deploy.local gives BLOB_URL
+def blobs(system):
+    """The running system's blob store, listed (tests/e2e/blobs.py): files in standalone,
+    the SeaweedFS bucket in services mode."""
+    return blobs_of(system)
 
 
 @pytest.fixture

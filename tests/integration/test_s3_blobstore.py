@@ -1,7 +1,9 @@
+"""shared/blobstore/s3.py against a real S3 server: SeaweedFS, started by the `seaweedfs`
+fixture with the module `make up` uses (deploy/local/seaweedfs.py)."""
 import time
 
-import boto3
 import pytest
+import requests
 
 from shared.blobstore import BlobNotFound, BlobStoreUnavailable, create_blob_store, variant_key
 from shared.blobstore.s3 import S3BlobStore
@@ -10,12 +12,11 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def store(moto_server, aws_test_credentials, run_id):
-    return create_blob_store(
-        f"s3://onepic-{run_id}?endpoint_url={moto_server}&region=eu-west-1&create_bucket=true")
+def store(seaweedfs, s3_credentials):
+    return create_blob_store(seaweedfs.blob_url)
 
 
-def test_put_get_exists_delete(store, moto_server):
+def test_put_get_exists_delete(store, seaweedfs):
     assert isinstance(store, S3BlobStore)
     store.ping()
     key = variant_key("ef" * 32, "small", "webp")
@@ -24,8 +25,7 @@ def test_put_get_exists_delete(store, moto_server):
     assert store.exists(key)
     assert store.get(key) == b"\x00webp\xff" * 1000
     # The content type reaches the store (it is what S3/CDN would serve).
-    raw = boto3.client("s3", endpoint_url=moto_server, region_name="eu-west-1")
-    head = raw.head_object(Bucket=store.bucket, Key=key)
+    head = seaweedfs.client().head_object(Bucket=store.bucket, Key=key)
     assert head["ContentType"] == "image/webp"
     store.delete(key)
     assert not store.exists(key)
@@ -37,20 +37,55 @@ def test_missing_key_raises_blob_not_found(store):
         store.get("originals/does-not-exist")
 
 
-def test_create_bucket_is_idempotent(store, moto_server):
-    again = S3BlobStore.from_url(
-        f"s3://{store.bucket}?endpoint_url={moto_server}&region=eu-west-1&create_bucket=true")
-    again.put("k", b"v")
-    assert store.get("k") == b"v"
+def test_a_second_bucket_is_created_and_creating_it_again_is_harmless(seaweedfs, s3_credentials):
+    # A second bucket is what failed with "no writable volumes" before the growth settings.
+    url = f"s3://second-bucket?endpoint_url={seaweedfs.endpoint}&region=us-east-1"
+    first = S3BlobStore.from_url(url + "&create_bucket=true")
+    first.put("k", b"v")
+    again = S3BlobStore.from_url(url + "&create_bucket=true")
+    assert again.get("k") == b"v"
 
 
-def test_missing_bucket_fails_ping(moto_server, aws_test_credentials, run_id):
-    store = S3BlobStore.from_url(f"s3://absent-{run_id}?endpoint_url={moto_server}&region=eu-west-1")
+def test_missing_bucket_fails_ping(seaweedfs, s3_credentials):
+    store = S3BlobStore.from_url(f"s3://absent-bucket?endpoint_url={seaweedfs.endpoint}"
+                                 "&region=us-east-1")
     with pytest.raises(BlobStoreUnavailable):
         store.ping()
 
 
-def test_unreachable_endpoint_is_unavailable_fast(aws_test_credentials, closed_port):
+def test_wrong_credentials_are_refused(seaweedfs, s3_credentials, monkeypatch):
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret")
+    store = create_blob_store(seaweedfs.blob_url)
+    with pytest.raises(BlobStoreUnavailable):
+        store.put("k", b"v")
+
+
+def test_anonymous_requests_are_refused(seaweedfs):
+    # With no identity configured SeaweedFS would accept these: the generated config is
+    # what keeps the bucket private.
+    base = f"{seaweedfs.endpoint}/{seaweedfs.bucket}"
+    assert requests.put(f"{base}/anonymous", data=b"x", timeout=5).status_code == 403
+    seaweedfs.client().put_object(Bucket=seaweedfs.bucket, Key="private", Body=b"x")
+    assert requests.get(f"{base}/private", timeout=5).status_code == 403
+
+
+def test_cors_lets_only_the_web_origin_post(seaweedfs):
+    def preflight(origin):
+        return requests.options(f"{seaweedfs.endpoint}/{seaweedfs.bucket}", timeout=5, headers={
+            "Origin": origin, "Access-Control-Request-Method": "POST"})
+
+    (web_origin,) = seaweedfs.allowed_origins
+    ok = preflight(web_origin)
+    assert ok.headers.get("Access-Control-Allow-Origin") in (web_origin, "*")
+    # Another origin gets no permission: SeaweedFS closes the connection without answering.
+    try:
+        allowed = preflight("http://elsewhere.example").headers.get("Access-Control-Allow-Origin")
+    except requests.ConnectionError:
+        allowed = None
+    assert allowed not in ("*", "http://elsewhere.example")
+
+
+def test_unreachable_endpoint_is_unavailable_fast(s3_credentials, closed_port):
     store = S3BlobStore.from_url(f"s3://b?endpoint_url=http://127.0.0.1:{closed_port}&region=us-east-1")
     started = time.monotonic()
     for call in (lambda: store.get("k"), lambda: store.put("k", b"v"), store.ping,

@@ -112,6 +112,11 @@ photos = sa.Table(
     sa.Column("alt", sa.Text, nullable=True),
     sa.Column("rating", sa.Text, nullable=False),
     sa.Column("created_at", Timestamp, nullable=False),
+    # Past it the photo answers 410 and the expiry sweep deletes it (photos/expiry.py).
+    sa.Column("expires_at", Timestamp, nullable=True, index=True),
+    # An edit (PUT /v1/photos/<id>/transform) names the photo it was made from; no foreign
+    # key: deleting the source leaves the edit, and the name as its history.
+    sa.Column("source_id", sa.Text, nullable=True),
     sa.UniqueConstraint("id", name="uq_photos_id"),
     sa.UniqueConstraint("user_id", "sha256", name="uq_photos_user_sha256"),
 )
@@ -136,4 +141,32 @@ rm_pending = sa.Table(
     sa.Column("key", sa.Text, primary_key=True),
     sa.Column("version", sa.BigInteger, nullable=False),
     sa.Column("since", Timestamp, nullable=False),
+)
+
+# A presigned direct upload (POST /v1/uploads) until it is completed or expires: the bytes
+# wait in the blob store under `key` (uploads/<id>), outside the content-addressed space.
+upload_tickets = sa.Table(
+    "upload_tickets", metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("user_id", sa.Text, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("content_type", sa.Text, nullable=False),
+    sa.Column("bytes", sa.BigInteger, nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("expires_at", Timestamp, nullable=False, index=True),
+)
+
+# Views per photo per UTC day (analytics), added to by services/metadata/stats/rollup.py.
+photo_views = sa.Table(
+    "photo_views", metadata,
+    sa.Column("photo_id", sa.Text, sa.ForeignKey("photos.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("views", sa.BigInteger, nullable=False),
+)
+
+# Photos the expiry sweep deleted: their links answer 410 Gone, not 404, for good.
+photo_tombstones = sa.Table(
+    "photo_tombstones", metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("gone_at", Timestamp, nullable=False),
 )

@@ -2,9 +2,12 @@
 are the upload service's)."""
 from __future__ import annotations
 
+from datetime import UTC
+
 from flask import Blueprint, jsonify, request
 
 from shared.errors import ApiError
+from shared.photos import capped, parse_expiry, whole_number
 
 from .. import db, validation
 from ..context import current_user, get_db, state
@@ -59,15 +62,30 @@ def patch_photo(photo_id: str):
         changes["alt"] = validation.alt(body["alt"])
     if "rating" in body:
         changes["rating"] = validation.rating(body["rating"])
-    conn = get_db()
+    lifetime = "expires_at" in body or "expires_in" in body
+    conn, st = get_db(), state()
     with db.write(conn):
+        if lifetime:  # null expires_at: never, unless MAX_PHOTO_LIFETIME says otherwise
+            if ("expires_in" in body and whole_number(body["expires_in"]) is None) or (
+                    body.get("expires_at") == ""):
+                raise ApiError(422, "invalid_expiry",
+                               "expires_in is a number of seconds; expires_at an RFC 3339 time or null.")
+            current = _photo_or_404(conn, user["id"], photo_id)
+            when = parse_expiry(body.get("expires_in"), body.get("expires_at"), st.clock())
+            changes["expires_at"] = capped(when, st.settings.max_photo_lifetime,
+                                           _aware(current["created_at"]))
         if not photos.update_photo(conn, user["id"], photo_id, changes):
             raise ApiError(404, "photo_not_found", "You have no photo with that id.")
-        if "rating" in changes:
+        if "rating" in changes or lifetime:  # both change what render shows
             state().writer.refresh_photo(conn, photo_id)
             state().writer.refresh_user(conn, user["username"])
     return jsonify(photos.photo_json(_photo_or_404(conn, user["id"], photo_id),
                                      state().settings.origin))
+
+
+def _aware(ts):
+    """SQLite hands back naive datetimes, which are UTC here."""
+    return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
 
 
 @bp.delete("/photos/<photo_id>")

@@ -19,8 +19,9 @@ from ..db.schema import emails, images, outbox, photos, users, variants
 PAGE_SIZE = 20
 
 _COLUMNS = (photos.c.seq, photos.c.id, photos.c.user_id, photos.c.sha256, photos.c.alt,
-            photos.c.rating, photos.c.created_at, images.c.format, images.c.width,
-            images.c.height, images.c.bytes, images.c.alpha, images.c.frames, images.c.failed)
+            photos.c.rating, photos.c.created_at, photos.c.expires_at, photos.c.source_id,
+            images.c.format, images.c.width, images.c.height, images.c.bytes, images.c.alpha,
+            images.c.frames, images.c.failed)
 _SELECT = sa.select(*_COLUMNS).select_from(photos.join(images, photos.c.sha256 == images.c.sha256))
 
 
@@ -121,7 +122,8 @@ def record_photo(conn: Connection, info: dict) -> tuple[dict, bool]:
         "frames": info["frames"], "created_at": now}, ["sha256"])
     created = db.insert_ignoring_conflict(conn, photos, {
         "id": ids.photo_id(), "user_id": info["user_id"], "sha256": info["sha256"],
-        "alt": info["alt"], "rating": info["rating"], "created_at": now},
+        "alt": info["alt"], "rating": info["rating"], "created_at": now,
+        "expires_at": info.get("expires_at"), "source_id": info.get("source_id")},
         ["user_id", "sha256"]) == 1
     # The image is referenced again: garbage collection must not take its bytes. An update
     # even when already NULL, so a collector holding the row (FOR UPDATE) re-reads it after
@@ -142,7 +144,7 @@ def record_photo(conn: Connection, info: dict) -> tuple[dict, bool]:
 
 
 def update_photo(conn: Connection, user_id: str, photo_id: str, changes: dict) -> bool:
-    """Apply alt/rating changes; False when the user has no such photo."""
+    """Apply alt/rating/expires_at changes; False when the user has no such photo."""
     stmt = photos.update().where(photos.c.id == photo_id, photos.c.user_id == user_id)
     if not changes:
         return get_photo(conn, photo_id, user_id) is not None
@@ -189,6 +191,8 @@ def photo_json(photo: dict, origin: str) -> dict:
         "id": photo["id"], "sha256": photo["sha256"], "width": photo["width"],
         "height": photo["height"], "format": photo["format"], "bytes": photo["bytes"],
         "alt": photo["alt"], "rating": photo["rating"], "created_at": ids.iso(photo["created_at"]),
+        "expires_at": ids.iso(photo["expires_at"]) if photo["expires_at"] else None,
+        "source_id": photo["source_id"],
         "url": url,
         "variants": {name: (f"{url}?size={name}" if name in names else None) for name in VARIANTS},
         "status": ("ready" if all(name in names for name in VARIANTS)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import UTC
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -32,7 +33,7 @@ from shared.cache import CacheUnavailable
 from shared.readmodel import KNOWN_KINDS, MISSING, KnownNames, OwnerEntry, PhotoView, ReadModel
 
 from .. import db, ids
-from ..db.schema import emails, rm_pending, rm_versions, users
+from ..db.schema import emails, photo_tombstones, rm_pending, rm_versions, users
 from ..db.schema import photos as photo_rows
 from ..photos import store as photos
 
@@ -43,9 +44,14 @@ EMAIL_HASH = re.compile(r"[0-9a-f]{32}|[0-9a-f]{64}")
 
 
 def photo_view(photo: dict) -> PhotoView:
+    expires = photo.get("expires_at")
+    if expires is not None and expires.tzinfo is None:  # SQLite: naive, UTC
+        expires = expires.replace(tzinfo=UTC)
     return {"id": photo["id"], "sha256": photo["sha256"], "format": photo["format"],
             "width": photo["width"], "height": photo["height"], "alpha": bool(photo["alpha"]),
-            "rating": photo["rating"], "variants": photo["variants"]}
+            "rating": photo["rating"], "variants": photo["variants"],
+            # Render compares it with its clock: past it, 410 on /i/ and the default elsewhere.
+            "expires_at": int(expires.timestamp()) if expires is not None else None}
 
 
 def user_entry(conn: Connection, username: str) -> OwnerEntry | None:
@@ -59,7 +65,11 @@ def user_entry(conn: Connection, username: str) -> OwnerEntry | None:
 
 def photo_entry(conn: Connection, photo_id: str) -> PhotoView | None:
     photo = photos.get_photo(conn, photo_id)
-    return photo_view(photo) if photo else None
+    if photo is not None:
+        return photo_view(photo)
+    gone = conn.execute(sa.select(photo_tombstones.c.id)
+                        .where(photo_tombstones.c.id == photo_id)).first()
+    return {"id": photo_id, "gone": True} if gone else None  # expired and swept: 410
 
 
 def email_entry(conn: Connection, digest: str) -> OwnerEntry | None:

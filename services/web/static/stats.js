@@ -43,12 +43,15 @@ async function draw(el) {
   const chart = h("div", { class: "chart", role: "img",
     "aria-label": `Views per day over the last ${DAYS} days: ${series.map(([, v, d]) => `${d}: ${v}`).join(", ")}` });
   el.replaceChildren(h("p", { class: "meta", text: `Views per day · ${summary}` }), chart);
-  const width = Math.max(160, el.clientWidth || 200);
+  const width = Math.max(120, chart.clientWidth || el.clientWidth || 180);
+  const HALF_DAY = 43200; // seconds: room for the first and last bar
   new uPlot({
     width, height: 80, legend: { show: false }, cursor: { show: false },
-    scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+    scales: { x: { time: true, range: (_u, min, max) => [min - HALF_DAY, max + HALF_DAY] },
+              y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
     axes: [{ show: false }, { show: false }],
-    series: [{}, { fill: "#3b6fd8", stroke: "#3b6fd8", paths: uPlot.paths.bars({ size: [0.7, 12] }) }],
+    series: [{}, { fill: "#3b6fd8", stroke: "#3b6fd8", points: { show: false },
+                   paths: uPlot.paths.bars({ size: [0.7, 12] }) }],
   }, [series.map((s) => s[0]), series.map((s) => s[1])], chart);
 }
 

@@ -41,7 +41,7 @@ def test_record_photo_creates_rows_outbox_and_read_model(api, engine, read_model
     assert len(photo["id"]) == 11 and photo["created_at"].endswith("Z")
     assert count(engine, "outbox") == 1
     view = {"id": photo["id"], "sha256": sha, "format": "jpeg", "width": 640, "height": 480,
-            "alpha": False, "rating": "pg", "variants": {}}
+            "alpha": False, "rating": "pg", "variants": {}, "expires_at": None}
     assert read_model.get("photo", photo["id"]) == view
     assert read_model.get("user", "arpit") == {"username": "arpit", "photo": view}
 

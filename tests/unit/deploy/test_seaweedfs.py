@@ -1,0 +1,41 @@
+"""The SeaweedFS command line and config that `make up` and the tests run (the server itself
+is exercised in tests/integration/test_s3_blobstore.py)."""
+import json
+import stat
+
+from deploy.local import plan as local_plan
+from deploy.local.seaweedfs import SeaweedFS, for_deployment
+
+
+def test_credentials_are_generated_private_and_reused(tmp_path):
+    store = SeaweedFS(tmp_path / "sw", 9550)
+    access, secret = store.credentials()
+    assert len(secret) >= 30 and access.startswith("onepic")
+    path = tmp_path / "sw" / "s3.json"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert SeaweedFS(tmp_path / "sw", 9550).credentials() == (access, secret)
+    assert SeaweedFS(tmp_path / "other", 9550).credentials() != (access, secret)
+    identity = json.loads(path.read_text())["identities"][0]
+    assert identity["credentials"][0] == {"accessKey": access, "secretKey": secret}
+
+
+def test_loopback_only_explicit_ports_and_no_telemetry(tmp_path):
+    store = SeaweedFS(tmp_path, 9550, allowed_origins=("http://127.0.0.1:9540",))
+    argv = store.argv()
+    assert "-ip.bind=127.0.0.1" in argv and "-master.telemetry=false" in argv
+    assert f"-s3.config={tmp_path / 's3.json'}" in argv
+    # Every port it opens is one of ours: nothing left on weed's fixed defaults.
+    assert "-s3.port.iceberg=0" in argv and "-s3.port.lance=0" in argv
+    ports = {int(a.split("=")[1]) for a in argv if ".port" in a and a.split("=")[1] != "0"}
+    assert ports == set(store.ports) == {9550, 9551, 9552, 9553, 19550, 19551, 19552, 19553}
+    assert "-s3.allowedOrigins=http://127.0.0.1:9540" in argv
+    assert store.process_env({})["WEED_MASTER_VOLUME_GROWTH_COPY_1"] == "1"
+
+
+def test_make_up_uses_it_as_blob_store(tmp_path):
+    plan = local_plan.build({"UP_VAR_DIR": str(tmp_path), "PORT": "9540", "UP_S3_PORT": "9550"})
+    store = for_deployment(plan.var, plan.env)
+    assert plan.env["BLOB_URL"] == store.blob_url
+    assert plan.env["BLOB_URL"].startswith("s3://onepic?endpoint_url=http://127.0.0.1:9550")
+    assert (plan.env["AWS_ACCESS_KEY_ID"], plan.env["AWS_SECRET_ACCESS_KEY"]) == store.credentials()
+    assert store.allowed_origins == ("http://127.0.0.1:9540",)
