@@ -10,6 +10,7 @@ import requests
 from werkzeug.test import Client
 
 from services.metadata import db, migrate
+from services.metadata.app import INTERNAL
 from services.metadata.app import create_app as metadata_app
 from services.standalone.origin import Origin
 from services.upload.app import create_app as upload_app
@@ -34,7 +35,7 @@ class System:
         self.blobs = blobs or FileBlobStore(tmp_path / "blobs")
         metadata = metadata_app(self.settings, cache=MemoryCache(), clock=clock)
         upload = upload_app(self.settings, blobs=self.blobs,
-                            metadata=MetadataClient.in_process(metadata, TOKEN))
+                            metadata=MetadataClient.in_process(metadata.extensions[INTERNAL], TOKEN))
         self.client = Client(Origin({"metadata": metadata, "upload": upload}))
 
     def sign_up(self, name="alice") -> dict:

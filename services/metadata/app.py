@@ -120,4 +120,7 @@ def _register_edits(app: Flask, settings: Settings) -> None:
 
     app.register_blueprint(edits.blueprint(
         settings, create_blob_store(settings.blob_url),
-        MetadataClient.in_process(app, settings.internal_token), limit_uploads))
+        # The internal API's own app (built after this, hence looked up per call).
+        MetadataClient.in_process(
+            lambda environ, start: app.extensions[INTERNAL](environ, start),  # noqa: PLW0108 - late-bound
+            settings.internal_token), limit_uploads))

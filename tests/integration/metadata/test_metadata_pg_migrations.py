@@ -46,13 +46,13 @@ def test_app_fails_fast_on_an_unmigrated_database(new_database):
         create_app(Settings(database_url=url), cache=MemoryCache())
 
 
-def test_tokens_issued_before_0005_get_an_id_and_expire_in_30_days(new_database):
+def test_tokens_issued_before_0053_get_an_id_and_expire_in_30_days(new_database):
     import sqlalchemy as sa
     from alembic import command
     with new_database() as url:
         engine = db.create_engine(url)
         with engine.begin() as conn:
-            command.upgrade(migrate.alembic_config(conn), "0004")
+            command.upgrade(migrate.alembic_config(conn), "0052")
             conn.execute(sa.text(
                 "INSERT INTO users (id, username, password_hash, created_at) "
                 "VALUES ('u1', 'old', 'x', '2030-01-01T00:00:00Z')"))

@@ -5,16 +5,16 @@ away with "Not me" (POST /v1/emails/reject), which may not claim that address ag
 Tokens issued before this migration expire 30 days after they were issued (TOKEN_TTL's
 default) and get an id derived from their stored hash.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0053
+Revises: 0052
 """
 from datetime import UTC, timedelta
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0053"
+down_revision = "0052"
 branch_labels = None
 depends_on = None
 
