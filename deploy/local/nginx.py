@@ -30,7 +30,12 @@ ERRORS = {  # nginx's own refusals, in the API's error shape
     "bad_request": (400, _error("bad_request", "The request could not be read.")),
     "too_large": (413, _error("payload_too_large", "The request body is too large.")),
     "unavailable": (503, _error("unavailable", "The service is unavailable; retry later.")),
+    "not_allowed": (405, _error("method_not_allowed", "That method is not allowed here.")),
 }
+# nginx refuses TRACE itself, before any location is chosen, so its 405 cannot name the
+# resource's own methods; RFC 9110 still wants an Allow header, so it names every method the
+# origin serves anywhere (the services' own 405s pass through with their exact Allow).
+ORIGIN_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
 RETRY_AFTER = 5
 
 
@@ -117,6 +122,7 @@ def render(o: Origin) -> str:
                  for name, port in sorted(o.upstreams.items())]
     errors = [f"location @{name} {{ default_type application/json; "
               + (f"add_header Retry-After {RETRY_AFTER} always; " if status == 503 else "")
+              + (f'add_header Allow "{ORIGIN_METHODS}" always; ' if status == 405 else "")
               + f"return {status} {_q(body)}; }}"
               for name, (status, body) in ERRORS.items()]
     health = _q(json.dumps({"status": "ok", "service": "origin"}))
@@ -162,6 +168,7 @@ http {{
     server {{
         listen {o.host}:{o.port};
         error_page 400 =400 @bad_request;
+        error_page 405 =405 @not_allowed;
         error_page 413 =413 @too_large;
         error_page 502 503 504 =503 @unavailable;
 {_indent(errors, 8)}

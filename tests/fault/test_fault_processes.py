@@ -23,16 +23,21 @@ def all_ready(user, photos) -> bool:
 
 @pytest.mark.parametrize("victim", ["resizer", "metadata-worker"])
 def test_a_process_killed_mid_batch_loses_no_upload(system, user, anonymous, recovery, victim):
-    photos = upload_batch(user, 40 if victim == "resizer" else 90)
+    shade = 40 if victim == "resizer" else 90
+    photos = upload_batch(user, shade)[: BATCH // 2]
     old = system.kill(victim)
     killed_at = time.monotonic()
-    # While it is down, uploads are still accepted and pictures served from the original.
+    # While it is down (or restarting), uploads are still accepted and pictures served from
+    # the original.
     late = user.upload_ok(jpeg((200, 200, 30)))
     assert anonymous.get(f"/i/{late['id']}", params={"size": "small"}).status_code == 200
+    photos += [user.upload_ok(jpeg((shade, 7 * i, 9 * i), size=(1200, 900)))
+               for i in range(BATCH // 2)]
     system.restarted(victim, old)
     photos.append(late)
     converge(lambda: all_ready(user, photos), BOUND, f"photos ready after kill -9 {victim}")
     recovery[f"kill -9 {victim} → batch ready"] = time.monotonic() - killed_at
     img = decode(anonymous.get(f"/i/{late['id']}", params={"size": "small"}).content)
     assert max(img.size) == 256 and close_to(img, (200, 200, 30))
-    assert system.ops(victim, "/healthz").status_code == 200
+    converge(lambda: system.ops(victim, "/healthz").status_code == 200, 30,
+             f"the restarted {victim} answers /healthz")

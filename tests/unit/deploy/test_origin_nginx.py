@@ -215,6 +215,15 @@ def test_a_content_length_that_is_not_a_number_is_400(origin, length):
         conn.close()
 
 
+def test_nginx_refusing_trace_says_which_methods_are_allowed(origin):
+    # nginx answers TRACE itself; RFC 9110 wants an Allow header on every 405 (schemathesis
+    # checks it), and the body keeps the API's error shape.
+    r = requests.request("TRACE", origin + "/v1/me", timeout=10)
+    assert r.status_code == 405 and "GET" in r.headers["Allow"]
+    assert "TRACE" not in r.headers["Allow"]
+    assert r.json()["error"]["code"] == "method_not_allowed"
+
+
 def test_head_keeps_the_upstream_length(origin):
     r = requests.head(origin + "/arpit", timeout=10)
     assert r.status_code == 200 and r.content == b""
