@@ -75,15 +75,6 @@ def sign_up(page, username: str, email: str | None = None) -> None:
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
-def api_has(base_url: str, method: str, path: str) -> bool:
-    """Whether this system serves a route yet (features land on main one by one): an unknown
-    route answers 404 not_found or 405, a known one asks for a sign-in first (401)."""
-    r = requests.request(method, base_url + path, json={}, timeout=30)
-    if r.status_code == 405:
-        return False
-    return r.status_code != 404 or r.json()["error"]["code"] != "not_found"
-
-
 def pictures(page):
     return page.get_by_role("list", name="Your pictures").get_by_role("listitem")
 
@@ -136,12 +127,9 @@ def test_first_visit(new_page, system, screenshot):
     expect(page.get_by_text("Copied your URL")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == f"{base}/{username}"
 
-    # Views per day: each picture's chart, from the stats API (or word that it is missing).
-    if api_has(base, "GET", "/v1/photos/x/stats"):
-        expect(blue.get_by_text("Views per day")).to_be_visible(timeout=20_000)
-        expect(blue.locator(".chart canvas")).to_be_visible()
-    else:
-        expect(blue.get_by_text("Counting views is not available")).to_be_visible()
+    # Views per day: each picture's chart, from the stats API.
+    expect(blue.get_by_text("Views per day")).to_be_visible(timeout=20_000)
+    expect(blue.locator(".chart canvas")).to_be_visible()
 
     # Edit: a square crop box on the picture, a quarter turn, saved as a new picture.
     edit_a_picture(page, base, screenshot)
@@ -190,11 +178,6 @@ def edit_a_picture(page, base: str, screenshot) -> None:
         page.keyboard.press("ArrowUp")
     screenshot(page, "03-edit", full_page=False)
     editor.get_by_role("button", name="Save as new picture").click()
-    if not api_has(base, "PUT", "/v1/photos/x/transform"):
-        expect(editor.get_by_role("alert")).to_contain_text("Editing pictures is not available")
-        editor.get_by_role("button", name="Cancel").click()
-        expect(editor).to_be_hidden()
-        return
     expect(editor).to_be_hidden()
     expect(pictures(page)).to_have_count(count + 1)
     edited = pictures(page).first  # newest first
@@ -243,11 +226,7 @@ def test_email_confirmed_through_the_mailed_link(new_page, system, screenshot):
     expect(page.get_by_role("alert")).to_be_hidden()  # signed in as the claimant: no warning
     screenshot(page, "04-verify")
     page.get_by_role("button", name="Confirm").click()
-    if not api_has(system.base_url, "POST", "/v1/emails/verify"):
-        # Before the verify POST (issue 10) opening the link verified the address already.
-        expect(page.get_by_role("alert")).to_contain_text("Confirming addresses is not available")
-    else:
-        expect(page.get_by_text(f"Confirmed: {address}")).to_be_visible()
+    expect(page.get_by_text(f"Confirmed: {address}")).to_be_visible()
 
     page.goto("/")
     expect(emails).to_contain_text("Confirmed")
