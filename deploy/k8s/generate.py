@@ -54,15 +54,15 @@ LIBRARY_ENV = {
 }
 
 
-# Whether metadata serves /internal on INTERNAL_PORT (issue 10 moves it there). Until then
-# upload and render call it on the public port, and the NetworkPolicy admits them there;
-# tests/unit/deploy/test_k8s_manifests.py fails when this and services/metadata disagree.
-INTERNAL_PORT_SERVED = False
+# metadata's internal API (upload's and render's /internal calls) is a process of its own,
+# `create_internal_app()` on INTERNAL_PORT, as `make up` runs it: the public port has no
+# /internal, so upload and render must call this Deployment's Service.
+INTERNAL = "metadata-internal"
 
 
-def _internal_port() -> int | None:
-    """Metadata's internal API port, when it has one of its own."""
-    return Settings().internal_port if INTERNAL_PORT_SERVED else None
+def internal_url() -> str:
+    """METADATA_URL for upload and render: the internal API's Service."""
+    return f"http://{INTERNAL}:{Settings().internal_port}"
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,6 @@ class Workload:
     max_replicas: int | None = None      # HPA (CPU) upper bound; None: no HPA
     public: bool = False                 # routed by the Ingress
     env: dict[str, str] = field(default_factory=dict)
-    extra_ports: dict[str, int] = field(default_factory=dict)
 
 
 def _python(argv: list[str]) -> list[str]:
@@ -86,21 +85,27 @@ def _python(argv: list[str]) -> list[str]:
 
 def workloads() -> list[Workload]:
     s = Settings()
-    internal = _internal_port()
     metrics = {"PROMETHEUS_MULTIPROC_DIR": METRICS_DIR}
+    # The internal API's only callers: they name its Service, not metadata's public one.
+    calls_internal = {**metrics, "METADATA_URL": internal_url()}
     # Sizes: docs/capacity.md. Render: 2 granian workers per pod, 146 MiB peak measured for
     # both plus RENDER_CACHE_BYTES (256 MiB) each; about 12,450 req/s per core at half load.
     # Resizer: a 12 MP variant set is ~0.16 s of a core; the 50 MP cap decodes into ~1 GiB.
     return [
         Workload("metadata", _python(gunicorn_argv("services.metadata.app", 8101, "2",
                                                    host=ALL_INTERFACES)),
-                 8101, ("500m", "2"), ("256Mi", "512Mi"), 2, 10, True, metrics,
-                 {"internal": internal} if internal and internal != 8101 else {}),
+                 8101, ("500m", "2"), ("256Mi", "512Mi"), 2, 10, True, metrics),
+        # Same code and state as metadata, only /internal (+ ops paths) on INTERNAL_PORT;
+        # never routed by the Ingress.
+        Workload(INTERNAL, _python(gunicorn_argv("services.metadata.app", s.internal_port, "2",
+                                                 host=ALL_INTERFACES,
+                                                 call="create_internal_app()")),
+                 s.internal_port, ("250m", "2"), ("256Mi", "512Mi"), 2, 10, False, metrics),
         Workload("upload", _python(gunicorn_argv("services.upload.app", 8102, "2",
                                                  host=ALL_INTERFACES)),
-                 8102, ("500m", "2"), ("256Mi", "768Mi"), 2, 20, True, metrics),
+                 8102, ("500m", "2"), ("256Mi", "768Mi"), 2, 20, True, calls_internal),
         Workload("render", _python(render_argv(8103, "2", host=ALL_INTERFACES)),
-                 8103, ("1", "2"), ("768Mi", "1Gi"), 2, 50, True, metrics),
+                 8103, ("1", "2"), ("768Mi", "1Gi"), 2, 50, True, calls_internal),
         Workload("resizer", ["python", "-m", "services.resizer"], s.resizer_metrics_port,
                  ("1", "2"), ("1Gi", "2Gi"), 1, None, False,
                  {"MALLOC_ARENA_MAX": "2", "RESIZER_METRICS_PORT": str(s.resizer_metrics_port)}),
@@ -143,8 +148,7 @@ def _pod(w: Workload | None, name: str, argv: list[str], probes: bool) -> dict:
             container["volumeMounts"].append({"name": "metrics", "mountPath": METRICS_DIR})
             volumes.append({"name": "metrics", "emptyDir": {"sizeLimit": "64Mi"}})
         if w.port:
-            container["ports"] = [{"name": "http", "containerPort": w.port}] + [
-                {"name": n, "containerPort": p} for n, p in w.extra_ports.items()]
+            container["ports"] = [{"name": "http", "containerPort": w.port}]
         if probes and w.port:
             http = lambda path: {"httpGet": {"path": path, "port": "http"}}  # noqa: E731
             # Started: answers at all (migrations done, backends reached once); alive: the
@@ -211,8 +215,7 @@ def deployment(w: Workload) -> dict:
 
 
 def service(w: Workload) -> dict:
-    ports = [{"name": "http", "port": w.port, "targetPort": "http"}] + [
-        {"name": n, "port": p, "targetPort": n} for n, p in w.extra_ports.items()]
+    ports = [{"name": "http", "port": w.port, "targetPort": "http"}]
     return {"apiVersion": "v1", "kind": "Service", "metadata": _meta(w.name, w.name),
             "spec": {"selector": _labels(w.name), "ports": ports}}
 
@@ -328,11 +331,12 @@ def ingress_yaml() -> str:
 
 # Who reaches what (DESIGN.md's drawing): the stores, by the label their pods carry in the dev
 # overlay; the prod overlay replaces each `to` with the managed service's address range.
+# The internal API runs metadata's create_app: it reaches what metadata reaches.
 STORES = {
-    "postgres": (5432, ["metadata", "metadata-worker", "migrate"]),
-    "redis": (6379, ["metadata", "metadata-worker", "upload", "render"]),
-    "rabbitmq": (5672, ["metadata", "metadata-worker", "resizer"]),
-    "s3": (8333, ["metadata", "metadata-worker", "upload", "render", "resizer"]),
+    "postgres": (5432, ["metadata", "metadata-worker", INTERNAL, "migrate"]),
+    "redis": (6379, ["metadata", "metadata-worker", INTERNAL, "upload", "render"]),
+    "rabbitmq": (5672, ["metadata", "metadata-worker", INTERNAL, "resizer"]),
+    "s3": (8333, ["metadata", "metadata-worker", INTERNAL, "upload", "render", "resizer"]),
 }
 
 
@@ -348,7 +352,6 @@ def _component(name: str) -> dict:
 
 def network_policies_yaml() -> str:
     ports = _ports()
-    internal = _internal_port() or ports["metadata"]
     docs = [
         _policy("default-deny", {}, ["Ingress", "Egress"]),
         _policy("dns", {}, ["Egress"], egress=[{
@@ -363,12 +366,12 @@ def network_policies_yaml() -> str:
             "ports": [{"protocol": "TCP", "port": ports[name]}]}]))
     # /internal: only upload and render call it.
     callers = [{"podSelector": _component(n)} for n in ("upload", "render")]
-    docs.append(_policy("metadata-internal", _component("metadata"), ["Ingress"], ingress=[{
-        "from": callers, "ports": [{"protocol": "TCP", "port": internal}]}]))
-    docs.append(_policy("to-metadata-internal", {"matchExpressions": [{
+    docs.append(_policy(INTERNAL, _component(INTERNAL), ["Ingress"], ingress=[{
+        "from": callers, "ports": [{"protocol": "TCP", "port": ports[INTERNAL]}]}]))
+    docs.append(_policy(f"to-{INTERNAL}", {"matchExpressions": [{
         "key": "app.kubernetes.io/component", "operator": "In", "values": ["upload", "render"]}]},
-        ["Egress"], egress=[{"to": [{"podSelector": _component("metadata")}],
-                             "ports": [{"protocol": "TCP", "port": internal}]}]))
+        ["Egress"], egress=[{"to": [{"podSelector": _component(INTERNAL)}],
+                             "ports": [{"protocol": "TCP", "port": ports[INTERNAL]}]}]))
     # Prometheus (namespace `monitoring`) scrapes every /metrics.
     for w in workloads():
         if w.port:
@@ -491,7 +494,7 @@ def prod_egress_yaml() -> str:
 def prod_smtp_yaml() -> str:
     return _dump([_policy("to-smtp", {"matchExpressions": [{
         "key": "app.kubernetes.io/component", "operator": "In",
-        "values": ["metadata", "metadata-worker"]}]}, ["Egress"], egress=[{
+        "values": ["metadata", "metadata-worker", INTERNAL]}]}, ["Egress"], egress=[{
             "to": [OUTSIDE], "ports": [{"protocol": "TCP", "port": 587},
                                        {"protocol": "TCP", "port": 465}]}])])
 
@@ -506,7 +509,8 @@ def config_env() -> str:
         if env in SECRET_KEYS or env in NOT_IN_CONFIGMAP or env == "METADATA_URL":
             continue
         lines.append(f"{env}={default}")
-    lines.append("METADATA_URL=http://metadata:" + str(_internal_port() or 8101))
+    # upload and render set METADATA_URL themselves (the internal API's Service); the others
+    # do not call it.
     return "\n".join(lines) + "\n"
 
 

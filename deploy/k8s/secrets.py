@@ -18,7 +18,9 @@ import yaml
 
 from .generate import SECRET_KEYS
 
-OPTIONAL = {"SMTP_URL"}  # empty: mail is written to the log
+# None is optional: SMTP_URL too, since metadata (public and internal API) refuses to start
+# outside standalone without a mail server (Settings.check_outside_standalone).
+OPTIONAL: set[str] = set()
 
 
 def _secret(name: str, namespace: str, data: dict[str, str]) -> dict:

@@ -142,13 +142,46 @@ def test_probes_hit_the_port_the_command_listens_on_and_an_ops_path(overlay):
         assert c["livenessProbe"]["httpGet"]["path"] == "/healthz"
         assert c["readinessProbe"]["httpGet"]["path"] == "/readyz"
         probed += 1
-    assert probed == 5
+    assert probed == 6
 
 
-def test_metadata_internal_port_is_used_exactly_when_metadata_serves_it():
-    source = "".join(p.read_text() for p in (ROOT / "services" / "metadata").rglob("*.py"))
-    assert ("internal_port" in source) == generate.INTERNAL_PORT_SERVED, \
-        "flip deploy/k8s/generate.py's INTERNAL_PORT_SERVED and regenerate"
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_mail_senders_read_smtp_url_from_the_secret(overlay):
+    """metadata's apps refuse to start outside standalone without SMTP_URL: it comes from
+    onepic-secrets (a credential), never from the ConfigMap or a literal."""
+    assert "SMTP_URL" in generate.SECRET_KEYS
+    containers = dict(onepic_containers(overlay))
+    for name in ("metadata", "metadata-internal", "metadata-worker"):
+        c = containers[name]
+        assert {"secretRef": {"name": "onepic-secrets"}} in c["envFrom"], name
+        assert "SMTP_URL" not in {e["name"] for e in c.get("env", [])}, name
+    for cm in objects(overlay, "ConfigMap"):
+        assert "SMTP_URL" not in cm.get("data", {})
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_upload_and_render_call_the_internal_api_where_it_listens(overlay):
+    """metadata serves /internal only from create_internal_app() on INTERNAL_PORT: the
+    internal Deployment runs exactly that, its Service exposes that port, and upload's and
+    render's METADATA_URL name that Service and port (not metadata's public one)."""
+    from services.metadata import app as metadata_app
+
+    port = Settings().internal_port
+    assert callable(metadata_app.create_internal_app)
+    containers = dict(onepic_containers(overlay))
+    command = containers["metadata-internal"]["command"]
+    assert command[command.index("gunicorn") + 1] == "services.metadata.app:create_internal_app()"
+    assert command[command.index("-b") + 1] == f"0.0.0.0:{port}"
+    assert "create_internal_app" not in " ".join(containers["metadata"]["command"])
+    services = {s["metadata"]["name"]: s for s in objects(overlay, "Service")}
+    assert [p["port"] for p in services["metadata-internal"]["spec"]["ports"]] == [port]
+    assert services["metadata-internal"]["spec"]["selector"][
+        "app.kubernetes.io/component"] == "metadata-internal"
+    for name in ("upload", "render"):
+        env = {e["name"]: e.get("value") for e in containers[name].get("env", [])}
+        assert env["METADATA_URL"] == f"http://metadata-internal:{port}", name
+    config = {d["metadata"]["name"]: d for d in objects(overlay, "ConfigMap")}
+    assert all("METADATA_URL" not in c.get("data", {}) for c in config.values())
 
 
 def test_the_ops_paths_the_probes_use_are_served(tmp_path):
@@ -254,16 +287,24 @@ def test_only_metadata_and_its_worker_reach_postgres(overlay):
     assert policies["default-deny"]["spec"] == {"podSelector": {},
                                                 "policyTypes": ["Ingress", "Egress"]}
     clients = policies["to-postgres"]["spec"]["podSelector"]["matchExpressions"][0]["values"]
-    assert set(clients) == {"metadata", "metadata-worker", "migrate"}
-    internal = policies["metadata-internal"]["spec"]["ingress"][0]["from"]
+    assert set(clients) == {"metadata", "metadata-worker", "metadata-internal", "migrate"}
+    internal = policies["metadata-internal"]["spec"]
+    assert internal["podSelector"]["matchLabels"]["app.kubernetes.io/component"] == \
+        "metadata-internal"
     assert [f["podSelector"]["matchLabels"]["app.kubernetes.io/component"]
-            for f in internal] == ["upload", "render"]
+            for f in internal["ingress"][0]["from"]] == ["upload", "render"]
+    # metadata's public port admits the Ingress and Prometheus only: no pod of ours.
+    for p in policies.values():
+        selector = p["spec"]["podSelector"].get("matchLabels", {})
+        if selector.get("app.kubernetes.io/component") == "metadata":
+            assert all("podSelector" not in f for rule in p["spec"].get("ingress", [])
+                       for f in rule["from"]), p["metadata"]["name"]
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_autoscaling_and_disruption_budgets(overlay):
     hpas = {h["metadata"]["name"] for h in objects(overlay, "HorizontalPodAutoscaler")}
-    assert hpas == {"metadata", "upload", "render"}
+    assert hpas == {"metadata", "metadata-internal", "upload", "render"}
     pdbs = {p["metadata"]["name"] for p in objects(overlay, "PodDisruptionBudget")}
     assert pdbs >= hpas
     (so,) = objects(overlay, "ScaledObject")
@@ -301,6 +342,8 @@ def test_the_secrets_script_makes_every_key_the_manifests_read():
     assert wanted and all(key in made[name] for name, key in wanted), wanted
     with pytest.raises(SystemExit, match="DATABASE_URL"):
         secrets.prod({})
-    full = {k: "x" for k in generate.SECRET_KEYS if k not in ("INTERNAL_TOKEN", "SMTP_URL")}
+    with pytest.raises(SystemExit, match="SMTP_URL"):
+        secrets.prod({k: "x" for k in generate.SECRET_KEYS if k != "SMTP_URL"})
+    full = {k: "x" for k in generate.SECRET_KEYS if k != "INTERNAL_TOKEN"}
     (secret,) = secrets.prod(full)
     assert len(secret["stringData"]["INTERNAL_TOKEN"]) >= 32
