@@ -390,13 +390,19 @@ def network_policies_yaml() -> str:
 
 # --- Overlays: the dev stores, prod's managed-store egress -------------------------------
 
-DEV_UID = {"postgres": 999, "redis": 999, "rabbitmq": 999, "s3": UID}
+DEV_UID = {"postgres": 999, "redis": 999, "rabbitmq": 999, "s3": UID, "mail": UID}
+# The dev mail sink: metadata and its internal API refuse to start without SMTP_URL, so the
+# dev Secret names this server, which prints every message (links included) to its log,
+# like `make up`'s deploy/local/mailsink.py. aiosmtpd is one of OnePic's dependencies.
+MAIL_PORT = 1025
+MAIL_SENDERS = ["metadata", "metadata-worker", INTERNAL]
 OFFICIAL_UID = ("CKV_K8S_40=uid 999 is the user the official image owns its data and run "
                 "directories as")
 
 
 def _store(name: str, image: str, port: int, args: list | None, env: list | None,
-           mounts: list[str], writable_root: str | None = None) -> list[dict]:
+           mounts: list[str], writable_root: str | None = None,
+           command: list[str] | None = None) -> list[dict]:
     labels = {"app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "onepic-dev-stores"}
     skips = {"CKV_K8S_43": "a dev-only store with a pinned tag; no digest needed on a laptop",
              "CKV_K8S_15": "IfNotPresent with a pinned tag"}
@@ -417,6 +423,8 @@ def _store(name: str, image: str, port: int, args: list | None, env: list | None
                        "limits": {"cpu": "1", "memory": "512Mi"}},
          "volumeMounts": [{"name": f"v{i}", "mountPath": m} for i, m in enumerate(mounts)],
          "readinessProbe": probe, "livenessProbe": {**probe, "periodSeconds": 20}}
+    if command:
+        c["command"] = command
     if args:
         c["args"] = args
     if env:
@@ -444,6 +452,12 @@ def _from_secret(key: str, name: str) -> dict:
     return {"name": name, "valueFrom": {"secretKeyRef": {"name": "onepic-stores", "key": key}}}
 
 
+def _version() -> str:
+    """The image tag: base/kustomization.yaml tags `onepic` for base only, not this overlay."""
+    import tomllib
+    return tomllib.loads((BASE.parents[2] / "pyproject.toml").read_text())["project"]["version"]
+
+
 def dev_stores_yaml() -> str:
     docs = []
     docs += _store("postgres", "postgres:16.4-bookworm", 5432, None, [
@@ -463,8 +477,16 @@ def dev_stores_yaml() -> str:
     docs += _store("s3", "chrislusf/seaweedfs:3.80", 8333,
                    ["server", "-dir=/data", "-s3", "-s3.port=8333",
                     "-master.volumeSizeLimitMB=256"], None, ["/data", TMP])
+    docs += _store("mail", f"{IMAGE}:{_version()}", MAIL_PORT, None, None, [TMP],
+                   command=["python", "-m", "aiosmtpd", "-n", "-l",
+                            f"{ALL_INTERFACES}:{MAIL_PORT}"])
+    docs.append(_policy("to-mail", {"matchExpressions": [{
+        "key": "app.kubernetes.io/component", "operator": "In", "values": MAIL_SENDERS}]},
+        ["Egress"], egress=[{"to": [{"podSelector": {"matchLabels": {
+            "app.kubernetes.io/name": "mail"}}}],
+            "ports": [{"protocol": "TCP", "port": MAIL_PORT}]}]))
     # default-deny blocks every way in: each store admits exactly base's to-<store> clients.
-    for name, (port, clients) in STORES.items():
+    for name, (port, clients) in [*STORES.items(), ("mail", (MAIL_PORT, MAIL_SENDERS))]:
         docs.append(_policy(f"{name}-from-clients", {"matchLabels": {
             "app.kubernetes.io/name": name}}, ["Ingress"], ingress=[{
                 "from": [{"podSelector": {"matchExpressions": [{
@@ -494,7 +516,7 @@ def prod_egress_yaml() -> str:
 def prod_smtp_yaml() -> str:
     return _dump([_policy("to-smtp", {"matchExpressions": [{
         "key": "app.kubernetes.io/component", "operator": "In",
-        "values": ["metadata", "metadata-worker", INTERNAL]}]}, ["Egress"], egress=[{
+        "values": MAIL_SENDERS}]}, ["Egress"], egress=[{
             "to": [OUTSIDE], "ports": [{"protocol": "TCP", "port": 587},
                                        {"protocol": "TCP", "port": 465}]}])])
 

@@ -39,7 +39,7 @@ def dev() -> list[dict]:
         "CACHE_URL": f"redis://:{pw['REDIS_PASSWORD']}@redis:6379/0",
         "BLOB_URL": "s3://onepic?endpoint_url=http://s3:8333&create_bucket=true",
         "INTERNAL_TOKEN": secrets.token_urlsafe(32),
-        "SMTP_URL": "",
+        "SMTP_URL": "smtp://mail:1025",  # the dev overlay's sink (stores.yaml), printing to its log
         # SeaweedFS without an identity file takes any key; boto3 insists on having one.
         "AWS_ACCESS_KEY_ID": "onepic-dev",
         "AWS_SECRET_ACCESS_KEY": secrets.token_urlsafe(24),

@@ -47,16 +47,20 @@ def objects(overlay: str, kind: str) -> list[dict]:
     return [d for d in built(overlay) if d["kind"] == kind]
 
 
-def pod_specs(overlay: str) -> list[tuple[str, dict]]:
+def pod_specs(overlay: str, stores: bool = True) -> list[tuple[str, dict]]:
     out = []
     for d in built(overlay):
-        if d["kind"] in ("Deployment", "Job"):
+        labels = d["metadata"].get("labels", {})
+        dev_store = labels.get("app.kubernetes.io/part-of") == "onepic-dev-stores"
+        if d["kind"] in ("Deployment", "Job") and (stores or not dev_store):
             out.append((d["metadata"]["name"], d["spec"]["template"]["spec"]))
     return out
 
 
 def onepic_containers(overlay: str) -> list[tuple[str, dict]]:
-    return [(name, c) for name, spec in pod_specs(overlay) for c in spec["containers"]
+    """OnePic's own workloads (the dev overlay's mail sink runs the image too, as a store)."""
+    return [(name, c) for name, spec in pod_specs(overlay, stores=False)
+            for c in spec["containers"]
             if c["image"].rsplit("/", 1)[-1].startswith("onepic")]
 
 
@@ -108,10 +112,13 @@ def test_no_credential_is_written_in_a_manifest(overlay):
             for e in c.get("env", []):
                 if any(word in e["name"] for word in ("PASSWORD", "PASS", "TOKEN", "SECRET")):
                     assert "valueFrom" in e and "value" not in e, (c["name"], e["name"])
-        for c in spec["containers"]:
-            refs = [s["secretRef"]["name"] for s in c.get("envFrom", []) if "secretRef" in s]
-            if c["image"].rsplit("/", 1)[-1].startswith("onepic"):
-                assert refs == ["onepic-secrets"]
+    for _, c in onepic_containers(overlay):
+        refs = [s["secretRef"]["name"] for s in c.get("envFrom", []) if "secretRef" in s]
+        assert refs == ["onepic-secrets"], c["name"]
+    # The dev mail sink runs the image too, as a store: it reads no credential.
+    for name, spec in pod_specs(overlay):
+        if name == "mail":
+            assert all("envFrom" not in c and "env" not in c for c in spec["containers"])
 
 
 def _listening_port(c: dict) -> int:
@@ -347,3 +354,24 @@ def test_the_secrets_script_makes_every_key_the_manifests_read():
     full = {k: "x" for k in generate.SECRET_KEYS if k != "INTERNAL_TOKEN"}
     (secret,) = secrets.prod(full)
     assert len(secret["stringData"]["INTERNAL_TOKEN"]) >= 32
+
+
+def test_the_dev_secret_names_the_dev_mail_sink_and_the_senders_reach_it():
+    """Without SMTP_URL metadata and its internal API refuse to start: in dev it names the
+    overlay's mail sink, which those that send mail (and only they) may reach."""
+    from urllib.parse import urlsplit
+
+    from deploy.k8s import secrets
+
+    (onepic,) = [s for s in secrets.dev() if s["metadata"]["name"] == "onepic-secrets"]
+    url = urlsplit(onepic["stringData"]["SMTP_URL"])
+    services = {s["metadata"]["name"]: s for s in objects("dev", "Service")}
+    assert [p["port"] for p in services[url.hostname]["spec"]["ports"]] == [url.port]
+    (sink,) = [c for name, spec in pod_specs("dev") if name == url.hostname
+               for c in spec["containers"]]
+    assert sink["command"][-1].endswith(f":{url.port}")
+    policies = {p["metadata"]["name"]: p["spec"] for p in objects("dev", "NetworkPolicy")}
+    senders = {"metadata", "metadata-worker", "metadata-internal"}
+    assert set(policies["to-mail"]["podSelector"]["matchExpressions"][0]["values"]) == senders
+    (rule,) = policies["mail-from-clients"]["ingress"]
+    assert set(rule["from"][0]["podSelector"]["matchExpressions"][0]["values"]) == senders
