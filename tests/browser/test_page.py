@@ -18,8 +18,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.images import BLUE, RED, close_to, decode, jpeg
 from tests.e2e.launch import MAX_UPLOAD_BYTES
-
-from .mail import verification_link
+from tests.e2e.mail import verification_link
 
 PASSWORD = "correct horse battery"
 

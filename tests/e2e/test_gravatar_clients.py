@@ -12,7 +12,6 @@ would (size, default kinds, 404, forced default, rating, extension, redirect).
 from __future__ import annotations
 
 import hashlib
-import re
 import time
 import uuid
 from urllib.parse import urlsplit, urlunsplit
@@ -23,30 +22,12 @@ import pytest
 import requests
 
 from .images import RED, close_to, decode, jpeg, mean_rgb
+from .mail import verification_token
 
-LINK = re.compile(r"/v1/emails/verify\?token=([A-Za-z0-9._~%-]+)")
 MP_CORNER = (224, 224, 224)   # the light grey behind the mp silhouette
 
 
 # -- getting an address verified, as its owner would ------------------------------------------
-def verification_token(system, address: str, timeout: float = 10.0) -> str:
-    """The token of the last verification message sent to `address`.
-
-    Standalone has no SMTP_URL (tests/e2e/launch.py sets none and inherits none), so it writes
-    each message to its log (API.md); the separate services refuse to run without a mail
-    server, and `make up`'s mail sink prints what it receives to its log (log/mail.log).
-    Every log of the system under test is inside its workdir, in both modes."""
-    deadline = time.monotonic() + timeout
-    while True:
-        for log in sorted(system.workdir.rglob("*.log")):
-            text = log.read_text(errors="replace")
-            at = text.rfind(f"To: {address}")
-            if at >= 0 and (found := LINK.search(text, at)):
-                return found.group(1)
-        assert time.monotonic() < deadline, f"no verification message for {address}"
-        time.sleep(0.1)
-
-
 def claim_email(api, address: str) -> None:
     r = api.request("POST", "/v1/me/emails", json={"email": address})
     assert r.status_code == 201, r.text

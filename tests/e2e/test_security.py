@@ -9,7 +9,8 @@ import uuid
 import pytest
 import requests
 
-from .test_gravatar_clients import claim_email, verification_token
+from .mail import verification_token
+from .test_gravatar_clients import claim_email
 
 
 def avatar_status(base_url: str, address: str) -> int:
