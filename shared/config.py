@@ -74,6 +74,12 @@ class Settings:
     metadata_url: str = _option(
         "METADATA_URL", "",
         "Base URL of the metadata service's internal API; empty means in-process (standalone).")
+    metadata_public_url: str = _option(
+        "METADATA_PUBLIC_URL", "",
+        "Base URL of metadata's public API, for upload: a front door that routes by path only "
+        "(a Kubernetes Ingress) sends upload every method of /v1/photos, and upload hands the "
+        "ones that are metadata's (GET: the photo list) on to it. Empty: upload answers them "
+        "405 (standalone; `make up` and deploy/k8s set it).")
     internal_token: str = _option(
         "INTERNAL_TOKEN", DEV_INTERNAL_TOKEN,
         "Shared secret the services send on /internal calls. Outside standalone the services "

@@ -84,6 +84,40 @@ def normalise(path: str) -> str:
     return "/" + "/".join(out) + ("/" if trailing else "")
 
 
+def path_routes(routes: tuple[Route, ...] = ROUTES) -> tuple[Route, ...]:
+    """The table as a front door that cannot match methods sees it (a Kubernetes Ingress):
+    one route per path, the first route naming it deciding for every method. So `/v1/photos`
+    (Exact) goes to upload whatever the method, and upload hands the methods that are
+    metadata's on to it (services/upload/handoff.py)."""
+    seen: set[tuple[str, bool]] = set()
+    out = []
+    for route in routes:
+        if (route.path, route.exact) not in seen:
+            seen.add((route.path, route.exact))
+            out.append(Route(route.path, route.service, route.exact))
+    return tuple(out)
+
+
+# Every method a client may send; the method-blind rules are checked for each of them.
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def method_blind_gaps(routes: tuple[Route, ...] = ROUTES) -> list[tuple[str, str, str, str]]:
+    """(method, path, receiver, owner) for every request a method-blind front door sends to
+    `receiver` although the table says `owner` answers it: the receiver must answer it as the
+    owner would. Derived from the table, so a new method route shows up here by itself."""
+    blind = path_routes(routes)
+    paths = {r.path for r in routes} | {r.path.rstrip("/") + "/x" for r in routes if not r.exact}
+    gaps = []
+    for path in sorted(paths):
+        receiver = next(r for r in blind if r.matches("GET", path)).service
+        for method in METHODS:
+            owner = next(r for r in routes if r.matches(method, path)).service
+            if receiver != owner:
+                gaps.append((method, path, receiver, owner))
+    return gaps
+
+
 def route_for(method: str, path: str) -> Route:
     """The route that answers (`path` already normalised); the table ends in a catch-all."""
     return next(r for r in ROUTES if r.matches(method, path))

@@ -25,7 +25,7 @@ from shared.ratelimit import Limiter
 from shared.server import configure_logging
 from shared.uploads import MULTIPART_OVERHEAD
 
-from . import direct
+from . import direct, handoff
 from .admission import admit, authenticate, check_image
 from .body import read_image_body
 from .fields import parse_fields
@@ -75,4 +75,6 @@ def create_app(settings: Settings | None = None, *, blobs: BlobStore | None = No
         return jsonify(body), status
 
     app.register_blueprint(direct.blueprint(settings, blobs, metadata, limit_uploads))
+    # The Ingress sends GET /v1/photos here too: metadata's, handed on (handoff.py).
+    handoff.install(app, settings.metadata_public_url)
     return app
