@@ -24,7 +24,7 @@ import yaml
 from deploy.local.plan import gunicorn_argv, render_argv
 from shared import broker
 from shared.config import Settings, documented_settings
-from shared.routing import ROUTES, Route
+from shared.routing import Route, path_routes
 from shared.uploads import MULTIPART_OVERHEAD
 
 BASE = Path(__file__).resolve().parent / "base"
@@ -45,6 +45,9 @@ SECRET_KEYS = ("DATABASE_URL", "BROKER_URL", "CACHE_URL", "BLOB_URL", "INTERNAL_
 # Settings that mean nothing in the cluster: standalone's bind address and origin port (the
 # Ingress is the origin; PUBLIC_URL names it), and what each container sets for itself.
 NOT_IN_CONFIGMAP = {"HOST", "PORT", "RESIZER_METRICS_PORT", "METADATA_WORKER_PORT"}
+# Set by the workloads that call them (Workload.env), not for every pod: METADATA_URL by
+# upload and render (the internal API's Service), METADATA_PUBLIC_URL by upload.
+PER_WORKLOAD = {"METADATA_URL", "METADATA_PUBLIC_URL"}
 # Environment a container sets that is not a OnePic setting, with why.
 LIBRARY_ENV = {
     "PROMETHEUS_MULTIPROC_DIR": "prometheus_client: several workers add up in one /metrics",
@@ -63,6 +66,16 @@ INTERNAL = "metadata-internal"
 def internal_url() -> str:
     """METADATA_URL for upload and render: the internal API's Service."""
     return f"http://{INTERNAL}:{Settings().internal_port}"
+
+
+METADATA_PORT = 8101
+
+
+def metadata_public_url() -> str:
+    """METADATA_PUBLIC_URL for upload: metadata's public Service. The Ingress cannot route by
+    method and sends GET /v1/photos to upload, which hands it on there
+    (services/upload/handoff.py, docs/decisions/0043)."""
+    return f"http://metadata:{METADATA_PORT}"
 
 
 @dataclass(frozen=True)
@@ -92,9 +105,9 @@ def workloads() -> list[Workload]:
     # both plus RENDER_CACHE_BYTES (256 MiB) each; about 12,450 req/s per core at half load.
     # Resizer: a 12 MP variant set is ~0.16 s of a core; the 50 MP cap decodes into ~1 GiB.
     return [
-        Workload("metadata", _python(gunicorn_argv("services.metadata.app", 8101, "2",
+        Workload("metadata", _python(gunicorn_argv("services.metadata.app", METADATA_PORT, "2",
                                                    host=ALL_INTERFACES)),
-                 8101, ("500m", "2"), ("256Mi", "512Mi"), 2, 10, True, metrics),
+                 METADATA_PORT, ("500m", "2"), ("256Mi", "512Mi"), 2, 10, True, metrics),
         # Same code and state as metadata, only /internal (+ ops paths) on INTERNAL_PORT;
         # never routed by the Ingress.
         Workload(INTERNAL, _python(gunicorn_argv("services.metadata.app", s.internal_port, "2",
@@ -103,7 +116,8 @@ def workloads() -> list[Workload]:
                  s.internal_port, ("250m", "2"), ("256Mi", "512Mi"), 2, 10, False, metrics),
         Workload("upload", _python(gunicorn_argv("services.upload.app", 8102, "2",
                                                  host=ALL_INTERFACES)),
-                 8102, ("500m", "2"), ("256Mi", "768Mi"), 2, 20, True, calls_internal),
+                 8102, ("500m", "2"), ("256Mi", "768Mi"), 2, 20, True,
+                 {**calls_internal, "METADATA_PUBLIC_URL": metadata_public_url()}),
         Workload("render", _python(render_argv(8103, "2", host=ALL_INTERFACES)),
                  8103, ("1", "2"), ("768Mi", "1Gi"), 2, 50, True, calls_internal),
         Workload("resizer", ["python", "-m", "services.resizer"], s.resizer_metrics_port,
@@ -300,16 +314,14 @@ def ingress_yaml() -> str:
     Ingress has no "not routed" and Prefix / would otherwise reach render's /metrics.
 
     An Ingress cannot match methods: a method route's path goes to its own service for every
-    method (POST /v1/photos → upload, and upload answers the other methods as metadata)."""
+    method (shared.routing.path_routes: /v1/photos → upload, which hands the methods that
+    are metadata's on to metadata; services/upload/handoff.py)."""
     body = Settings().max_upload_bytes + MULTIPART_OVERHEAD
     common = {"nginx.ingress.kubernetes.io/proxy-body-size": str(body),
               "nginx.ingress.kubernetes.io/proxy-request-buffering": "on",
               "nginx.ingress.kubernetes.io/proxy-read-timeout": "60"}
-    seen, public, closed = set(), [], []
-    for route in ROUTES:
-        if (route.path, route.exact) in seen:
-            continue  # a method route's path: the Ingress cannot tell methods apart
-        seen.add((route.path, route.exact))
+    public, closed = [], []
+    for route in path_routes():
         if route.service is None:
             closed.append(_path(route, "render"))  # never reached: the controller denies it
         else:
@@ -368,6 +380,14 @@ def network_policies_yaml() -> str:
     callers = [{"podSelector": _component(n)} for n in ("upload", "render")]
     docs.append(_policy(INTERNAL, _component(INTERNAL), ["Ingress"], ingress=[{
         "from": callers, "ports": [{"protocol": "TCP", "port": ports[INTERNAL]}]}]))
+    # upload hands metadata's methods of /v1/photos to metadata's public port (the Ingress
+    # sends it every method of that path): that one pair, and no other pod of ours.
+    docs.append(_policy("metadata-from-upload", _component("metadata"), ["Ingress"], ingress=[{
+        "from": [{"podSelector": _component("upload")}],
+        "ports": [{"protocol": "TCP", "port": ports["metadata"]}]}]))
+    docs.append(_policy("upload-to-metadata", _component("upload"), ["Egress"], egress=[{
+        "to": [{"podSelector": _component("metadata")}],
+        "ports": [{"protocol": "TCP", "port": ports["metadata"]}]}]))
     docs.append(_policy(f"to-{INTERNAL}", {"matchExpressions": [{
         "key": "app.kubernetes.io/component", "operator": "In", "values": ["upload", "render"]}]},
         ["Egress"], egress=[{"to": [{"podSelector": _component(INTERNAL)}],
@@ -528,11 +548,9 @@ def config_env() -> str:
              "# Every setting that is not a credential, at its default; an overlay changes one",
              "# with a configMapGenerator `behavior: merge`. Credentials: Secret onepic-secrets."]
     for env, default, _doc in documented_settings():
-        if env in SECRET_KEYS or env in NOT_IN_CONFIGMAP or env == "METADATA_URL":
+        if env in SECRET_KEYS or env in NOT_IN_CONFIGMAP or env in PER_WORKLOAD:
             continue
         lines.append(f"{env}={default}")
-    # upload and render set METADATA_URL themselves (the internal API's Service); the others
-    # do not call it.
     return "\n".join(lines) + "\n"
 
 

@@ -18,7 +18,7 @@ import yaml
 
 from deploy.k8s import generate
 from shared.config import Settings, documented_settings
-from shared.routing import ROUTES
+from shared.routing import ROUTES, path_routes
 from shared.uploads import MULTIPART_OVERHEAD
 from tests.unit.deploy.crd_schemas import SCHEMAS
 
@@ -252,8 +252,9 @@ def test_the_ingress_routes_exactly_the_routing_table(overlay):
                  p["backend"]["service"]["port"]["number"])
                 for r in rules for p in r["http"]["paths"]]
 
+    # By path only (an Ingress cannot match methods): the first route naming a path.
     public = [(r.path, "Exact" if r.exact else "Prefix", r.service, ports[r.service])
-              for r in ROUTES if r.service is not None]
+              for r in path_routes() if r.service is not None]
     assert paths("onepic") == public
     closed = {(r.path, "Exact" if r.exact else "Prefix") for r in ROUTES if r.service is None}
     assert {(p, t) for p, t, _, _ in paths("onepic-closed")} == closed
@@ -300,12 +301,45 @@ def test_only_metadata_and_its_worker_reach_postgres(overlay):
         "metadata-internal"
     assert [f["podSelector"]["matchLabels"]["app.kubernetes.io/component"]
             for f in internal["ingress"][0]["from"]] == ["upload", "render"]
-    # metadata's public port admits the Ingress and Prometheus only: no pod of ours.
+    # metadata's public port admits the Ingress, Prometheus and, of our pods, upload only
+    # (which hands it the methods of /v1/photos the Ingress sends upload).
+    pods = set()
     for p in policies.values():
         selector = p["spec"]["podSelector"].get("matchLabels", {})
         if selector.get("app.kubernetes.io/component") == "metadata":
-            assert all("podSelector" not in f for rule in p["spec"].get("ingress", [])
-                       for f in rule["from"]), p["metadata"]["name"]
+            pods |= {f["podSelector"]["matchLabels"]["app.kubernetes.io/component"]
+                     for rule in p["spec"].get("ingress", []) for f in rule["from"]
+                     if "podSelector" in f}
+    assert pods == {"upload"}
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_upload_reaches_the_metadata_it_hands_the_photo_list_to(overlay):
+    """The Ingress sends GET /v1/photos to upload (it cannot route by method): upload's
+    METADATA_PUBLIC_URL must name metadata's Service and port, and the policies must let
+    exactly that connection through, both ways."""
+    from urllib.parse import urlsplit
+
+    env = {e["name"]: e.get("value") for name, c in onepic_containers(overlay)
+           if name == "upload" for e in c.get("env", [])}
+    url = urlsplit(env["METADATA_PUBLIC_URL"])
+    services = {s["metadata"]["name"]: s for s in objects(overlay, "Service")}
+    assert [p["port"] for p in services[url.hostname]["spec"]["ports"]] == [url.port]
+    assert services[url.hostname]["spec"]["selector"]["app.kubernetes.io/component"] == \
+        "metadata"
+    policies = [p["spec"] for p in objects(overlay, "NetworkPolicy")]
+
+    def allows(direction, side, peer):
+        return any(p["podSelector"].get("matchLabels", {}).get("app.kubernetes.io/component")
+                   == side and any(
+                       any(f.get("podSelector", {}).get("matchLabels", {}).get(
+                           "app.kubernetes.io/component") == peer
+                           for f in rule["from" if direction == "ingress" else "to"])
+                       and {"protocol": "TCP", "port": url.port} in rule["ports"]
+                       for rule in p.get(direction, []))
+                   for p in policies)
+    assert allows("egress", "upload", "metadata") and allows("ingress", "metadata", "upload")
+    assert not allows("egress", "render", "metadata")
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
