@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-import threading
 
 from . import procs, seaweedfs, tools
 from .plan import ROOT, Plan, build
@@ -45,15 +44,20 @@ def up(plan: Plan) -> None:
         d.mkdir(parents=True, exist_ok=True)
     ensure_database(plan)
     migrate(plan)
+    store = seaweedfs.for_deployment(plan.var, plan.env)
+    store.prepare()
+    for origin in (plan.origin, plan.ingress):
+        if origin is not None:
+            origin.write()
+    procs.start(plan)  # supervisord, and SeaweedFS with it (the only `first` program)
     # Before the services: they create their blob store at start, and the bucket must exist.
     try:
-        seaweedfs.up(plan)
+        store.wait_ready(60, alive=lambda: procs.pid_of(plan, "seaweedfs") is not None)
     except RuntimeError as e:
-        seaweedfs.down(plan, grace=0)
+        down(plan, quiet=True, kill_blobs=True)
         sys.exit(f"{e}; last lines of {plan.log_dir / 'seaweedfs'}.log:\n"
                  f"{procs.tail(plan, 'seaweedfs')}")
-    plan.origin.write()
-    procs.start(plan)
+    procs.start_rest(plan)
     timeout = float(plan.env.get("UP_TIMEOUT") or 90)
     failed = procs.wait_ready(plan, timeout)
     if failed:
@@ -63,27 +67,22 @@ def up(plan: Plan) -> None:
               f"{plan.log_dir / failed}.log:\n{procs.tail(plan, failed)}", file=sys.stderr)
         down(plan, quiet=True)
         sys.exit(1)
-    print(f"OnePic is up at http://127.0.0.1:{plan.env['PORT']} "
+    ingress = f"; routed as the Ingress does at http://127.0.0.1:{plan.ingress.port}" \
+        if plan.ingress else ""
+    print(f"OnePic is up at http://127.0.0.1:{plan.env['PORT']}{ingress} "
           f"(logs {plan.log_dir}, `make status`, stop with `make down`)")
 
 
-def down(plan: Plan, quiet: bool = False, blob_grace: float = 40.0) -> None:
-    # SeaweedFS takes 15-25 s to stop, so it stops beside the services, not after them.
-    blobs = threading.Thread(target=lambda: seaweedfs.down(plan, blob_grace) and not quiet
-                             and print("stopped seaweedfs"))
-    blobs.start()
-    # The origin first (the plan lists it last), so nothing new arrives while the back ends
-    # finish in-flight work.
-    if procs.stop(plan) and not quiet:
+def down(plan: Plan, quiet: bool = False, kill_blobs: bool = False) -> None:
+    """Stop everything; `kill_blobs`: SeaweedFS at once, not gracefully (its data goes next)."""
+    if procs.stop(plan, kill_first=kill_blobs) and not quiet:
         print("stopped " + ", ".join(p.name for p in reversed(plan.processes)))
-    blobs.join()
+    seaweedfs.for_deployment(plan.var, plan.env).remove_sockets()
 
 
 def status(plan: Plan) -> None:
     """One line per process: `<name> pid <pid>, ready|not ready, restarts N` while it runs,
-    else supervisord's state for it. SeaweedFS first: it runs outside supervisord."""
-    pid = seaweedfs.running_pid(plan)
-    print(f"{'seaweedfs':16} {f'pid {pid}' if pid else 'stopped'}")
+    else supervisord's state for it."""
     now = procs.states(plan)
     for proc in plan.processes:
         state = now.get(proc.name)
@@ -105,7 +104,7 @@ def purge(plan: Plan) -> None:
     """Stop, then remove the database, queues, Redis db and files `up` made."""
     from .purge import purge as remove_everything
 
-    down(plan, quiet=True, blob_grace=0)  # its data is deleted next: no need to wait for it
+    down(plan, quiet=True, kill_blobs=True)  # its data is deleted next: no need to wait for it
     remove_everything(plan)
     print(f"purged database {plan.database}, queues {plan.env['QUEUE_PREFIX']}.*, "
           f"{plan.env['CACHE_URL']} and {plan.var} (logs kept)")

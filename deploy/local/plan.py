@@ -6,7 +6,9 @@ API), UPLOAD_PORT, RENDER_PORT, RESIZER_METRICS_PORT, METADATA_WORKER_PORT, MAIL
 mail sink, without SMTP_URL), UP_DATABASE (name, created if missing), UP_POSTGRES (server
 URL), UP_REDIS (server URL), UP_REDIS_DB, BROKER_URL, QUEUE_PREFIX, UP_VAR_DIR, UP_WORKERS,
 UP_TIMEOUT, UP_S3_PORT (the
-SeaweedFS S3 port; it also takes the next three and each of those + 10000).
+SeaweedFS S3 port; it also takes the next three and each of those + 10000), UP_INGRESS_PORT
+(a second nginx there that routes by path only, as the Kubernetes Ingress does; none when
+unset).
 INTERNAL_TOKEN is generated per run unless a usable one is given; TRUSTED_PROXIES defaults to
 loopback (the front door). Any other OnePic setting (MAX_UPLOAD_BYTES, …) passes through.
 """
@@ -37,6 +39,10 @@ class Process:
     argv: list[str]
     env: dict[str, str]
     ready_url: str | None  # None: no HTTP port; "ready" means "still running"
+    # Started with supervisord, before the rest: a store they need when they start (`up`
+    # starts the others once it is ready).
+    first: bool = False
+    stop_wait: int = 15    # seconds from SIGTERM to SIGKILL
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,7 @@ class Plan:
     env: dict[str, str]          # environment shared by every process
     processes: list[Process]
     origin: nginx.Origin         # the public front door's configuration
+    ingress: nginx.Origin | None = None  # UP_INGRESS_PORT: the Ingress's routing, rehearsed
     urls: dict[str, str] = field(default_factory=dict)  # service → its own base URL
 
     @property
@@ -126,14 +133,22 @@ def build(environ: dict[str, str] | None = None) -> Plan:
         "QUEUE_PREFIX": e.get("QUEUE_PREFIX") or "onepic",
         "INTERNAL_PORT": str(internal_port),
         "METADATA_URL": f"http://127.0.0.1:{internal_port}",
+        # What upload hands metadata's methods of /v1/photos to when a front door routes by
+        # path only (the Kubernetes Ingress; UP_INGRESS_PORT here).
+        "METADATA_PUBLIC_URL": urls["metadata"],
         # The services refuse to start without a mail server: the local sink unless one is
         # given (deploy/local/mailsink.py; messages in log/mail.log).
         "SMTP_URL": e.get("SMTP_URL") or f"smtp://127.0.0.1:{mail_port}",
         "PYTHONUNBUFFERED": "1",  # logs reach the log files as they happen
     })
-    env.update(seaweedfs.for_deployment(var, env).client_env())  # BLOB_URL and its keys
+    store = seaweedfs.for_deployment(var, env)
+    env.update(store.client_env())  # BLOB_URL and its keys
     max_body = int(env.get("MAX_UPLOAD_BYTES") or Settings.max_upload_bytes) + MULTIPART_OVERHEAD
     origin = nginx.Origin(port, ports, max_body, var / "run", var / "log")
+    ingress = None
+    if e.get("UP_INGRESS_PORT"):
+        ingress = nginx.Origin(int(e["UP_INGRESS_PORT"]), ports, max_body, var / "run",
+                               var / "log", method_blind=True, name="ingress")
     py = sys.executable
     processes = [
         Process("metadata", gunicorn_argv("services.metadata.app", ports["metadata"], workers),
@@ -159,7 +174,15 @@ def build(environ: dict[str, str] | None = None) -> Plan:
         Process("nginx", [nginx_binary(), "-c", str(origin.conf), "-p", str(origin.run_dir),
                           "-e", "stderr"], env, f"http://127.0.0.1:{port}{HEALTH_PATH}"),
     ]
+    if ingress is not None:
+        processes.append(Process("ingress", [nginx_binary(), "-c", str(ingress.conf), "-p",
+                                             str(ingress.run_dir), "-e", "stderr"], env,
+                                 f"http://127.0.0.1:{ingress.port}{HEALTH_PATH}"))
     if not e.get("SMTP_URL"):
         processes.insert(0, Process("mail", [py, "-m", "deploy.local.mailsink", str(mail_port)],
                                     env, None))
-    return Plan(var, postgres, database, env, processes, origin, urls)
+    # The S3 server, first: every service opens its blob store when it starts. Its SIGTERM
+    # takes 15-25 s (seaweedfs.py), hence the longer wait before SIGKILL.
+    processes.insert(0, Process("seaweedfs", store.argv(), store.process_env(env),
+                                store.endpoint + "/healthz", first=True, stop_wait=40))
+    return Plan(var, postgres, database, env, processes, origin, ingress, urls)

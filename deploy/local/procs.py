@@ -5,6 +5,10 @@ while it keeps dying right after its start (docs/decisions/0040-make-up-under-su
 supervisord runs daemonised with its socket, pid file and generated configuration in
 <var>/run and its log beside the processes' logs in <var>/log. Each program leads its own
 process group, and is stopped with it (gunicorn's and granian's workers, nginx's).
+
+Start in two steps, as a pod's dependencies come up before it: supervisord starts the
+programs marked `first` (SeaweedFS, which the services need when they start); `up` waits
+until that store works, then `start_rest` starts every other program.
 """
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -41,12 +46,12 @@ def _program(plan: Plan, proc: Process) -> str:
         f"[program:{proc.name}]",
         f"command={_escape(shlex.join(proc.argv))}",
         f"directory={ROOT}",
-        "autostart=true",
+        f"autostart={'true' if proc.first else 'false'}",  # the rest: start_rest
         "autorestart=true",
         f"startsecs={STARTSECS}",
         f"startretries={STARTRETRIES}",
         "stopsignal=TERM",
-        "stopwaitsecs=15",
+        f"stopwaitsecs={proc.stop_wait}",
         "stopasgroup=true",
         "killasgroup=true",
         "redirect_stderr=true",
@@ -141,6 +146,14 @@ def start(plan: Plan) -> None:
         time.sleep(0.1)
 
 
+def start_rest(plan: Plan) -> None:
+    """Start every program supervisord did not start with itself, in the plan's order."""
+    server = rpc(plan).supervisor
+    for proc in plan.processes:
+        if not proc.first:
+            server.startProcess(proc.name, False)
+
+
 @dataclass(frozen=True)
 class State:
     name: str
@@ -224,17 +237,30 @@ def tail(plan: Plan, name: str, lines: int = 40) -> str:
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
 
-def stop(plan: Plan, grace: float = 60.0) -> bool:
-    """Stop every program (in reverse order of the plan: the origin first) and supervisord.
-    True if it was running."""
+def stop(plan: Plan, grace: float = 60.0, kill_first: bool = False) -> bool:
+    """Stop every program and supervisord; True if it was running. The origin first (the
+    plan lists it last), so nothing new arrives while the back ends finish in-flight work.
+    The `first` programs (SeaweedFS: 15-25 s to stop) are stopped beside the rest, not after
+    them; `kill_first` kills them at once instead (`purge`: their data goes next)."""
     if not running(plan):
         return False
     server = rpc(plan).supervisor
+    early = [p for p in plan.processes if p.first]
+    for proc in early:
+        pid = pid_of(plan, proc.name)
+        _stop(server, proc.name, wait=False)
+        if kill_first and pid:
+            try:
+                os.killpg(pid, signal.SIGKILL)  # while STOPPING: not restarted
+            except ProcessLookupError:
+                pass
     for proc in reversed(plan.processes):
-        try:
-            server.stopProcess(proc.name, True)
-        except xmlrpc.client.Fault:
-            pass  # not running (exited, fatal): nothing to stop
+        if not proc.first:
+            _stop(server, proc.name, wait=True)
+    deadline = time.monotonic() + max(p.stop_wait for p in early) + 5 if early else 0
+    while any(s.state in ALIVE | {"STOPPING"} for n, s in states(plan).items()
+              if n in {p.name for p in early}) and time.monotonic() < deadline:
+        time.sleep(0.2)
     pidfile = plan.run_dir / "supervisord.pid"
     pid = int(pidfile.read_text()) if pidfile.exists() else None
     server.shutdown()
@@ -242,6 +268,13 @@ def stop(plan: Plan, grace: float = 60.0) -> bool:
     while pid and _alive(pid) and time.monotonic() < deadline:
         time.sleep(0.1)
     return True
+
+
+def _stop(server, name: str, wait: bool) -> None:
+    try:
+        server.stopProcess(name, wait)
+    except xmlrpc.client.Fault:
+        pass  # not running (exited, fatal): nothing to stop
 
 
 def _alive(pid: int) -> bool:

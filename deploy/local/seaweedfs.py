@@ -235,7 +235,8 @@ def stop_group(pid: int, grace: float) -> None:
             time.sleep(0.05)
 
 
-# `make up`: one copy under <var>/seaweedfs, its pid and log beside the other processes'.
+# `make up`: one copy under <var>/seaweedfs, run by supervisord like every other process
+# (deploy/local/plan.py names it, `up` waits for `wait_ready` before starting the services).
 
 def for_deployment(var: Path, environ: dict[str, str]) -> SeaweedFS:
     """The copy a `make up` plan runs: S3 on UP_S3_PORT (default 8333, weed's own; its other
@@ -244,36 +245,3 @@ def for_deployment(var: Path, environ: dict[str, str]) -> SeaweedFS:
     origin = (environ.get("PUBLIC_URL")
               or f"http://127.0.0.1:{environ.get('PORT') or 8080}").rstrip("/")
     return SeaweedFS(var / "seaweedfs", port, allowed_origins=(origin,))
-
-
-def _pid_file(plan) -> Path:
-    return plan.run_dir / "seaweedfs.pid"
-
-
-def running_pid(plan) -> int | None:
-    try:
-        pid = int(_pid_file(plan).read_text())
-        os.kill(pid, 0)
-        return pid
-    except (OSError, ValueError):
-        return None
-
-
-def up(plan, timeout: float = 60.0) -> None:
-    """Start the plan's SeaweedFS and wait until it stores and reads back an object: the
-    services create their blob store at start, so it must be ready before them."""
-    store = for_deployment(plan.var, plan.env)
-    proc = store.start(plan.log_dir / "seaweedfs.log", plan.env)
-    _pid_file(plan).write_text(str(proc.pid))
-    store.wait_ready(timeout, alive=lambda: proc.poll() is None)
-
-
-def down(plan, grace: float = 40.0) -> bool:
-    """Stop it (True if it was running). `grace` 0 kills it: for `purge`, whose data goes."""
-    pid = running_pid(plan)
-    _pid_file(plan).unlink(missing_ok=True)
-    if pid is None:
-        return False
-    stop_group(pid, grace)
-    for_deployment(plan.var, plan.env).remove_sockets()
-    return True

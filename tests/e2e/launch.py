@@ -133,12 +133,15 @@ def start_services(workdir: Path, redis_db: int = REDIS_DB) -> System:
     from deploy.local.seaweedfs import free_port_base
 
     tag = uuid.uuid4().hex[:10]
-    origin, metadata, upload, render, resizer, worker, internal, mail = free_ports(8)
+    origin, metadata, upload, render, resizer, worker, internal, mail, ingress = free_ports(9)
     env = _base_env()
     env.update(PORT=str(origin), METADATA_PORT=str(metadata), UPLOAD_PORT=str(upload),
                INTERNAL_PORT=str(internal), MAIL_PORT=str(mail),
                RENDER_PORT=str(render), RESIZER_METRICS_PORT=str(resizer),
                METADATA_WORKER_PORT=str(worker),
+               # A second front door that routes by path only, as the Kubernetes Ingress does
+               # (tests/e2e/test_ingress_routing.py).
+               UP_INGRESS_PORT=str(ingress),
                UP_DATABASE=f"onepic_e2e_{tag}", UP_POSTGRES=POSTGRES, UP_REDIS_DB=str(redis_db),
                QUEUE_PREFIX=f"onepic_e2e_{tag}", UP_VAR_DIR=str(workdir / "up"), UP_TIMEOUT="90",
                UP_S3_PORT=str(free_port_base()))  # SeaweedFS, and its other ports

@@ -13,6 +13,8 @@ import pytest
 import requests
 
 from . import launch
+from .client import sign_up
+from .images import RED, close_to, decode, jpeg
 
 
 def _status(system) -> dict[str, dict]:
@@ -34,12 +36,13 @@ def _group_alive(pgid: int) -> bool:
         return False
 
 
-@pytest.mark.parametrize("name", ["render", "metadata", "nginx"])
+# Standalone is one process, supervised by whoever runs it: services mode only.
+@pytest.mark.parametrize("system", ["services"], indirect=True)
+@pytest.mark.parametrize("name", ["render", "metadata", "nginx", "seaweedfs"])
 def test_a_killed_process_comes_back_and_leaves_nothing_behind(system, name):
-    if system.mode == "standalone":
-        pytest.skip("standalone is one process, supervised by whoever runs it")
     before = _status(system)
-    assert set(before) >= {"metadata", "upload", "render", "metadata-worker", "resizer", "nginx"}
+    assert set(before) >= {"seaweedfs", "metadata", "upload", "render", "metadata-worker",
+                           "resizer", "nginx"}
     victim = before[name]["pid"]
     os.kill(victim, signal.SIGKILL)  # no chance to clean up: its workers are orphaned
     deadline = time.monotonic() + 60
@@ -60,3 +63,18 @@ def test_a_killed_process_comes_back_and_leaves_nothing_behind(system, name):
     assert not _group_alive(victim)
     r = requests.get(system.base_url + "/nobody-here?s=16", timeout=30)
     assert r.status_code == 200
+    if name == "seaweedfs":  # the bytes are back too: an upload is stored and read again
+        _upload_and_read(system.base_url)
+
+
+def _upload_and_read(base_url: str) -> None:
+    user = sign_up(base_url)
+    deadline = time.monotonic() + 30
+    while (r := user.upload(jpeg(RED, size=(40, 30)))).status_code == 503:
+        # Its S3 port answers (ready) a few seconds before its volume server takes writes.
+        assert time.monotonic() < deadline, r.text
+        assert r.headers.get("Retry-After"), r.headers
+        time.sleep(1)
+    assert r.status_code == 201, r.text
+    got = requests.get(f"{base_url}/i/{r.json()['id']}?s=32", timeout=30)
+    assert got.status_code == 200 and close_to(decode(got.content), RED), got.headers

@@ -12,8 +12,9 @@ import pytest
 import requests
 
 from deploy.local import nginx
+from deploy.local import plan as local_plan
 from deploy.local.plan import nginx_binary
-from shared.routing import service_for
+from shared.routing import METHODS, ROUTES, path_routes, service_for
 from tests.ports import free_port
 
 CAP = 4096
@@ -45,7 +46,7 @@ def _echo(name: str):
                 self.wfile.write(payload)
 
         # http.server's handler names.
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _answer  # noqa: N815
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _answer  # noqa: N815
     return Echo
 
 
@@ -63,10 +64,11 @@ def upstreams():
         srv.server_close()
 
 
-def _start(tmp_path, ports) -> tuple[str, subprocess.Popen]:
+def _start(tmp_path, ports, method_blind=False) -> tuple[str, subprocess.Popen]:
     binary = nginx_binary()
     assert binary.startswith("/"), "nginx is not installed (Debian nginx-light; .ci/run installs it)"
-    origin = nginx.Origin(free_port(), ports, CAP, tmp_path, tmp_path)
+    origin = nginx.Origin(free_port(), ports, CAP, tmp_path, tmp_path, method_blind=method_blind,
+                          name="ingress" if method_blind else "nginx")
     conf = origin.write()
     log = tmp_path / "nginx.out"
     with open(log, "wb") as out:
@@ -130,13 +132,40 @@ def test_routes_as_the_table_does(origin, method, path):
         assert got["body"] == 5
 
 
+@pytest.fixture(scope="module")
+def ingress(tmp_path_factory, upstreams):
+    """`deploy.local up` with UP_INGRESS_PORT: routing by path only, as the Ingress does."""
+    base, proc = _start(tmp_path_factory.mktemp("ingress"), upstreams, method_blind=True)
+    yield base
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("path", sorted({r.path for r in ROUTES if r.service} | {"/v1/me", "/x"}))
+def test_the_ingress_equivalent_routes_by_path_only(ingress, method, path):
+    status, _, body = _raw(ingress, method, path + "?cursor=c1", {"Authorization": "Bearer t"},
+                           b"12345" if method in ("POST", "PUT", "PATCH") else None)
+    assert status == 200, body
+    if method == "HEAD":
+        return
+    got = json.loads(body)
+    # What the generated Ingress does: the first route naming the path, whatever the method.
+    want = next(r for r in path_routes() if r.matches("GET", path)).service
+    assert (got["service"], got["method"], got["target"]) == (want, method, path + "?cursor=c1")
+    if path == "/v1/photos":
+        assert want == "upload"  # every method, GET included: upload hands metadata's on
+
+
 @pytest.mark.parametrize("path", [
     "/internal", "/internal/auth", "/v1/../internal/auth", "/v1/%2e%2e/internal/auth",
     "/v1/%2E%2E/internal/auth", "/v1/.%2F..%2Finternal/auth", "/v1/..//internal//auth",
     "/./internal/read-model/user/x", "/%69nternal/auth", "/readyz", "/metrics",
     "/x/../metrics", "//readyz",
 ])
-def test_internal_and_operational_paths_are_never_routed(origin, path):
+@pytest.mark.parametrize("front", ["origin", "ingress"])
+def test_internal_and_operational_paths_are_never_routed(request, front, path):
+    origin = request.getfixturevalue(front)
     for method in ("GET", "POST"):
         status, _, body = _raw(origin, method, path, body=b"{}" if method == "POST" else None)
         assert status in (404, 400), (method, path, status, body)
@@ -241,3 +270,15 @@ def test_an_unreachable_upstream_is_503_with_retry_after(tmp_path):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_an_ingress_port_adds_a_front_door_that_routes_by_path_only(tmp_path):
+    plan = local_plan.build({"UP_VAR_DIR": str(tmp_path), "PORT": "9540", "UP_S3_PORT": "9550",
+                             "UP_INGRESS_PORT": "9541"})
+    assert plan.ingress is not None and plan.ingress.method_blind and not plan.origin.method_blind
+    (proc,) = [p for p in plan.processes if p.name == "ingress"]
+    assert str(plan.ingress.conf) in proc.argv and proc.ready_url.startswith("http://127.0.0.1:9541/")
+    # upload can hand metadata's requests on: it is told where metadata's public API is.
+    assert plan.env["METADATA_PUBLIC_URL"] == plan.urls["metadata"]
+    plain = local_plan.build({"UP_VAR_DIR": str(tmp_path), "PORT": "9540", "UP_S3_PORT": "9550"})
+    assert plain.ingress is None and "ingress" not in [p.name for p in plain.processes]

@@ -39,3 +39,32 @@ def test_make_up_uses_it_as_blob_store(tmp_path):
     assert plan.env["BLOB_URL"].startswith("s3://onepic?endpoint_url=http://127.0.0.1:9550")
     assert (plan.env["AWS_ACCESS_KEY_ID"], plan.env["AWS_SECRET_ACCESS_KEY"]) == store.credentials()
     assert store.allowed_origins == ("http://127.0.0.1:9540",)
+
+
+def _sections(conf: str) -> dict[str, dict[str, str]]:
+    import configparser
+
+    parser = configparser.RawConfigParser()
+    parser.read_string(conf)
+    return {s: dict(parser[s]) for s in parser.sections()}
+
+
+def test_make_up_supervises_it_and_starts_the_services_only_after_it(tmp_path):
+    """SeaweedFS is a supervisord program like the others (restarted when it dies, shown by
+    `make status`), the only one supervisord starts by itself: `up` starts the rest once
+    the store takes writes, since every service opens its blob store when it starts."""
+    from deploy.local import procs
+
+    plan = local_plan.build({"UP_VAR_DIR": str(tmp_path), "PORT": "9540", "UP_S3_PORT": "9550"})
+    store = for_deployment(plan.var, plan.env)
+    assert plan.processes[0].name == "seaweedfs" and plan.processes[0].argv == store.argv()
+    assert [p.name for p in plan.processes if p.first] == ["seaweedfs"]
+    sections = _sections(procs.config(plan))
+    weed = sections["program:seaweedfs"]
+    assert (weed["autostart"], weed["autorestart"]) == ("true", "true")
+    assert int(weed["stopwaitsecs"]) >= 30  # its SIGTERM takes 15-25 s
+    assert "WEED_MASTER_VOLUME_GROWTH_COPY_1" in weed["environment"]
+    for proc in plan.processes[1:]:
+        program = sections[f"program:{proc.name}"]
+        assert (program["autostart"], program["autorestart"]) == ("false", "true"), proc.name
+
