@@ -31,10 +31,10 @@ def test_internal_api_is_not_public(base_url):
     assert r.status_code == 404
 
 
+# Standalone is one process: its origin is its only port, and serves them (the test above).
+@pytest.mark.parametrize("system", ["services"], indirect=True)
 @pytest.mark.parametrize("path", ["/readyz", "/metrics", "/v1/%2e%2e/metrics"])
 def test_operational_endpoints_are_not_public_in_services_mode(system, base_url, path):
-    if system.mode == "standalone":
-        pytest.skip("standalone is one process: its origin is its only port")
     r = requests.get(base_url + path, timeout=10)
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
 
