@@ -81,6 +81,8 @@ def _answer(upstream: requests.Response, method: str) -> Response:
                                   f"{ANSWER_BYTES} bytes")
     resp = Response(body, status=upstream.status_code,
                     headers=[(k, v) for k, v in raw.items() if k.lower() not in drop])
+    if "Content-Type" not in raw:  # werkzeug would add text/html; metadata named none
+        del resp.headers["Content-Type"]
     if method == "HEAD" and "Content-Length" in raw:
         resp.headers["Content-Length"] = raw["Content-Length"]  # what GET would carry
     return resp

@@ -161,3 +161,26 @@ def test_without_a_metadata_url_upload_answers_405_naming_its_methods():
 def test_what_is_handed_on_comes_from_the_routing_table():
     assert handoff.handed_on() == {(m, "/v1/photos") for m in
                                    ("GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS")}
+
+
+def test_an_answer_without_a_content_type_gets_none_added(monkeypatch):
+    class NoType(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def do_OPTIONS(self):
+            self.send_response(204)
+            self.send_header("Allow", "GET, HEAD, OPTIONS, POST")
+            self.end_headers()
+
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), NoType)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        r = _upload(f"http://127.0.0.1:{srv.server_port}").options("/v1/photos")
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    assert r.status_code == 204 and "Content-Type" not in r.headers
+    assert r.headers["Allow"] == "GET, HEAD, OPTIONS, POST"
