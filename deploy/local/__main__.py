@@ -84,10 +84,11 @@ def status(plan: Plan) -> None:
     """One line per process: `<name> pid <pid>, ready|not ready, restarts N` while it runs,
     else supervisord's state for it."""
     now = procs.states(plan)
+    width = max(len(p.name) for p in plan.processes) + 1
     for proc in plan.processes:
         state = now.get(proc.name)
         if state is None:
-            print(f"{proc.name:16} stopped")
+            print(f"{proc.name:{width}} stopped")
             continue
         if state.pid is None or state.state not in procs.ALIVE:
             line = state.state.lower()
@@ -97,7 +98,7 @@ def status(plan: Plan) -> None:
                 line += ", ready" if procs.is_ready(proc.ready_url) else ", not ready"
             if state.state != "RUNNING":
                 line += f", {state.state.lower()}"
-        print(f"{proc.name:16} {line}, restarts {state.restarts}")
+        print(f"{proc.name:{width}} {line}, restarts {state.restarts}")
 
 
 def purge(plan: Plan) -> None:
