@@ -1,6 +1,6 @@
 """Blobs in S3 or any S3-protocol store (SeaweedFS, MinIO, R2, Ceph) through the MinIO Python
 SDK (`minio`), not boto3: each request costs about a third of boto3's CPU (measured against
-SeaweedFS: a 20 KB PUT 0.7–1.3 ms against 1.8–2.5 ms, a HEAD 0.6–0.9 against 1.3–2.5), and a
+SeaweedFS: a 20 KB PUT 0.7–1.4 ms against 1.8–3.0 ms, a HEAD 0.6–1.3 against 1.3–2.9), and a
 2 MP upload makes eleven of them between upload and resizer (docs/decisions/0065).
 
 Credentials come from the AWS chain: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (and
