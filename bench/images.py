@@ -22,6 +22,12 @@ def photo(width: int, height: int, quality: int = 90) -> bytes:
 def distinct(jpeg: bytes, n: int) -> bytes:
     """The same picture with a COM segment naming `n`: distinct bytes (so content addressing
     stores and resizes each upload) with identical pixels (so every upload costs the same)."""
+    return distinct_head(jpeg, n) + jpeg[2:]
+
+
+def distinct_head(jpeg: bytes, n: int) -> bytes:
+    """The first bytes of distinct(jpeg, n); the rest is jpeg[2:], so a client can send the
+    two parts without building (copying) each upload's body."""
     assert jpeg[:2] == b"\xff\xd8"
     text = f"onepic-bench-{n}".encode()
-    return jpeg[:2] + b"\xff\xfe" + struct.pack(">H", len(text) + 2) + text + jpeg[2:]
+    return jpeg[:2] + b"\xff\xfe" + struct.pack(">H", len(text) + 2) + text

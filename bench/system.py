@@ -17,7 +17,7 @@ import requests
 from deploy.local import plan as local_plan
 from deploy.local import procs
 from deploy.local.purge import purge
-from deploy.local.seaweedfs import for_deployment, free_port_base
+from deploy.local.seaweedfs import for_deployment, free_port_base, running_pid
 
 from .tools import PY, ROOT, VAR, free_port
 
@@ -40,6 +40,12 @@ class System:
         e.g. {"UP_REDIS": …, "BROKER_URL": …}."""
         self.quick = quick
         self.database, self.redis_db, var = NAMES[quick]
+        tag = os.environ.get("BENCH_TAG", "")
+        if tag and not quick:
+            # Two full runs on one machine (several checkouts) must not purge each other's.
+            if not re.fullmatch(r"[a-z0-9_]{1,20}", tag):
+                raise ValueError("BENCH_TAG: 1-20 of a-z, 0-9, _")
+            self.database, var = f"{self.database}_{tag}", f"{var}-{tag}"
         if quick:
             tag = uuid.uuid4().hex[:8]
             self.database, var = f"{self.database}_{tag}", f"{var}-{tag}"
@@ -95,6 +101,10 @@ class System:
 
     def process_names(self) -> list[str]:
         return [p.name for p in self.plan.processes]
+
+    def blob_store_pid(self) -> int | None:
+        """The pid of the SeaweedFS server `deploy.local up` started beside the processes."""
+        return running_pid(self.plan)
 
     def pid(self, name: str) -> int:
         """The pid `name` runs as now (supervised: a restart changes it)."""

@@ -24,20 +24,23 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
-def encode(image: pyvips.Image, fmt: str) -> bytes:
+def encode(image: pyvips.Image, fmt: str, *, optimize_coding: bool = True,
+           webp_effort: int = WEBP_EFFORT) -> bytes:
     """Encode sRGB pixels with every piece of metadata dropped (EXIF incl. GPS, XMP, IPTC, ICC).
 
     The pixels are already sRGB, so dropping the ICC profile loses nothing and browsers assume
-    sRGB for untagged images.
+    sRGB for untagged images. optimize_coding: a second pass over a JPEG for Huffman tables
+    of its own (about 10 % fewer bytes, twice the encode); webp_effort: 0 (fastest) to 6.
     """
     if fmt == "jpeg":
         if image.hasalpha():
             image = image.flatten(background=WHITE)
-        return image.jpegsave_buffer(Q=JPEG_QUALITY, optimize_coding=True, keep="none")
+        return image.jpegsave_buffer(Q=JPEG_QUALITY, optimize_coding=optimize_coding,
+                                     keep="none")
     if fmt == "png":
         return image.pngsave_buffer(compression=6, keep="none")
     if fmt == "webp":
-        return image.webpsave_buffer(Q=WEBP_QUALITY, effort=WEBP_EFFORT, keep="none")
+        return image.webpsave_buffer(Q=WEBP_QUALITY, effort=webp_effort, keep="none")
     raise ValueError(f"unknown output format {fmt!r}")
 
 

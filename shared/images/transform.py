@@ -64,9 +64,10 @@ def sanitize(original: bytes, fmt: str, max_side: int = UNBOUNDED) -> bytes:
     return encode_or_reject(load(original, max_side, max_side, size="down"), fmt)
 
 
-def encode_or_reject(image, fmt: str) -> bytes:
+def encode_or_reject(image, fmt: str, **options) -> bytes:
+    """encode (options: its keywords), a libvips failure turned into what it means."""
     try:
-        return encode(image, fmt)
+        return encode(image, fmt, **options)
     except pyvips.Error as e:
         # Decoding is lazy, so a corrupt body may only surface while encoding.
         raise rejection(e) from None

@@ -6,15 +6,17 @@ plus cheap reductions — not one full decode per variant.
 """
 from __future__ import annotations
 
-from . import VARIANTS, WEBP_STORED_UP_TO, Variant, variant_formats
+from . import VARIANTS, WEBP_STORED_UP_TO, Variant, encoder_options, variant_formats
 from .transform import encode_or_reject, load, rejection
 from .vips import pyvips
 
 LARGEST = max(VARIANTS.values())
 
 
-def make_variants(original: bytes, webp_up_to: int = WEBP_STORED_UP_TO) -> list[Variant]:
-    """webp_up_to: the largest side stored in WebP too (the bench compares settings of it)."""
+def make_variants(original: bytes, webp_up_to: int = WEBP_STORED_UP_TO,
+                  options=encoder_options) -> list[Variant]:
+    """webp_up_to: the largest side stored in WebP too; options(fmt, side): the encoder's
+    keywords (the bench compares settings of both)."""
     image = load(original, LARGEST, LARGEST, size="down")
     try:
         image = image.copy_memory()
@@ -31,8 +33,8 @@ def make_variants(original: bytes, webp_up_to: int = WEBP_STORED_UP_TO) -> list[
         if (width, height) != (image.width, image.height):
             image = _shrink(image, width, height)
         for fmt in variant_formats(alpha, side, webp_up_to):
-            out.append(Variant(name=name, fmt=fmt, data=encode_or_reject(image, fmt),
-                               width=width, height=height))
+            out.append(Variant(name=name, fmt=fmt, width=width, height=height,
+                               data=encode_or_reject(image, fmt, **options(fmt, side))))
     return out
 
 

@@ -75,10 +75,15 @@ def insert_ignoring_conflict(conn: Connection, table: sa.Table, values: dict,
     return conn.execute(stmt).rowcount
 
 
-def upsert(conn: Connection, table: sa.Table, values: dict, index_elements: list[str]) -> None:
-    """INSERT … ON CONFLICT (…) DO UPDATE with the non-key values."""
-    stmt = dialect_insert(conn, table).values(**values)
-    updates = {k: stmt.excluded[k] for k in values if k not in index_elements}
+def upsert(conn: Connection, table: sa.Table, values: dict | list[dict],
+           index_elements: list[str]) -> None:
+    """INSERT … ON CONFLICT (…) DO UPDATE with the non-key values; a list of rows (of the
+    same keys) goes in one statement: one round trip and one statement built, not one each."""
+    rows = [values] if isinstance(values, dict) else values
+    if not rows:
+        return
+    stmt = dialect_insert(conn, table).values(rows)
+    updates = {k: stmt.excluded[k] for k in rows[0] if k not in index_elements}
     conn.execute(stmt.on_conflict_do_update(index_elements=index_elements, set_=updates))
 
 

@@ -70,8 +70,7 @@ class ResultsConsumer:
                 log.error("resize.results: no image %s; dropping", sha256)
                 metrics.EVENTS_CONSUMED.labels("metadata", RESIZE_RESULTS, "rejected").inc()
                 return
-            for row in rows:
-                db.upsert(conn, variants, row, ["sha256", "name", "fmt"])
+            db.upsert(conn, variants, rows, ["sha256", "name", "fmt"])
             if failed:
                 mark_failed(conn, sha256, failed)
             self.writer.refresh_image(conn, sha256)
