@@ -12,6 +12,7 @@ from shared.errors import ApiError
 from .. import db, ids
 from ..db.schema import api_tokens, photos, users
 from ..emails.tokens import MAX_TOKEN_LENGTH, aware
+from ..photos import store as photo_store
 from ..relay import readmodel_changes as changes
 from . import passwords
 
@@ -120,11 +121,13 @@ def revoke_other_tokens(conn: Connection, user_id: str, keep_id: str | None,
 
 
 def delete_user(conn: Connection, user_id: str) -> None:
-    """Delete the user; tokens, addresses, photos and the rest follow (ON DELETE CASCADE).
-    Their entries are recorded first, while the rows still name them."""
+    """Delete the user: each photo through the same store function as DELETE
+    /v1/photos/<id>, then the row (tokens, addresses and the rest follow by ON DELETE
+    CASCADE), its read-model entries recorded while the rows still name them."""
+    for photo_id in conn.execute(sa.select(photos.c.id).where(photos.c.user_id == user_id)
+                                 .order_by(photos.c.seq)).scalars().all():
+        photo_store.delete_photo(conn, user_id, photo_id)
     changes.user_changed(conn, user_id)
-    changes.photo_changed(conn, conn.execute(sa.select(photos.c.id)
-                                             .where(photos.c.user_id == user_id)).scalars().all())
     conn.execute(users.delete().where(users.c.id == user_id))
 
 

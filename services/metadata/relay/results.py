@@ -100,13 +100,11 @@ def record_variants(conn, sha256: str, rows: list[dict]) -> None:
 
 def mark_failed(conn, sha256: str, code: str) -> bool:
     """Record why an image has no variants; never over variants that did get made (a
-    dead letter can trail a later, successful redelivery)."""
+    dead letter can trail a later, successful redelivery). The read model does not mirror
+    it (render serves the sanitized original either way): nothing to record there."""
     has_variants = sa.exists().where(variants.c.sha256 == sha256)
-    marked = conn.execute(images.update().where(images.c.sha256 == sha256, ~has_variants)
-                          .values(failed=code)).rowcount == 1
-    if marked:
-        changes.image_changed(conn, sha256)
-    return marked
+    return conn.execute(images.update().where(images.c.sha256 == sha256, ~has_variants)
+                        .values(failed=code)).rowcount == 1
 
 
 @contextlib.contextmanager
