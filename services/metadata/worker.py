@@ -90,9 +90,9 @@ def start_background(settings: Settings, stop: threading.Event, *, cache: Cache 
     gc_pass = Periodic("gc", lambda: gc.sweep(engine, blobs, grace=settings.gc_grace),
                        settings.gc_interval)
     threads = [
-        threading.Thread(target=retry_read_model, args=(engine, writer, broker, stop,
-                                                        beat["read-model"]),
-                         name="metadata-read-model", daemon=True),
+        threading.Thread(target=retry_read_model(engine, writer, broker).run,
+                         args=(stop, beat["read-model"]), name="metadata-read-model",
+                         daemon=True),
         threading.Thread(target=relay.run, args=(stop, beat["outbox"]), name="metadata-outbox",
                          daemon=True),
         threading.Thread(target=gc_pass.run, args=(stop, beat["gc"]), name="metadata-gc",
@@ -120,25 +120,25 @@ def start_background(settings: Settings, stop: threading.Event, *, cache: Cache 
 
 
 def retry_read_model(engine: Engine, writer: ReadModelWriter, broker: Broker,
-                     stop: threading.Event, beat=None, interval: float = 0.5) -> None:
-    """Retry the read-model writes that did not land (readmodel_writer.retry_pending), and
-    every GAUGE_INTERVAL update the backlog gauges: outbox age, queue depths."""
+                     interval: float = 0.5) -> Periodic:
+    """Every `interval`: retry the read-model writes that did not land
+    (readmodel_writer.retry_pending), and every GAUGE_INTERVAL update the backlog gauges:
+    outbox age, queue depths."""
     last_gauges = 0.0
-    while not stop.wait(interval):
-        if beat:
-            beat()
-        try:
-            with engine.connect() as conn:
-                writer.retry_pending(conn)
-                if time.monotonic() - last_gauges > GAUGE_INTERVAL:
-                    last_gauges = time.monotonic()
-                    outbox_age(conn)
-                    for queue in QUEUES:
-                        depth = broker.depth(queue)
-                        if depth is not None:
-                            metrics.QUEUE_DEPTH.labels(queue).set(depth)
-        except Exception:
-            log.exception("read model: retry pass failed; next in %.1fs", interval)
+
+    def one_pass() -> None:
+        nonlocal last_gauges
+        with engine.connect() as conn:
+            writer.retry_pending(conn)
+            if time.monotonic() - last_gauges > GAUGE_INTERVAL:
+                last_gauges = time.monotonic()
+                outbox_age(conn)
+                for queue in QUEUES:
+                    depth = broker.depth(queue)
+                    if depth is not None:
+                        metrics.QUEUE_DEPTH.labels(queue).set(depth)
+
+    return Periodic("read model: retry pass", one_pass, interval)
 
 
 GAUGE_INTERVAL = 10.0
