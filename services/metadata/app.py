@@ -23,6 +23,7 @@ from .accounts import routes as accounts_routes
 from .accounts import session_routes
 from .emails import routes as emails_routes
 from .photos import routes as photos_routes
+from .relay import readmodel_changes
 from .relay.readmodel_writer import ReadModelWriter
 from .stats import routes as stats_routes
 
@@ -60,8 +61,11 @@ def create_app(settings: Settings | None = None, *, cache: Cache | None = None,
     app = Flask(__name__)
     # Every body here is a small JSON object; a huge one is refused (413) before it is read.
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    writer = ReadModelWriter(ReadModel(cache))
+    # The changes the store functions record are written after each commit on this engine.
+    readmodel_changes.refresh_with(engine, writer.apply)
     app.extensions[context.EXTENSION] = context.State(
-        settings=settings, engine=engine, writer=ReadModelWriter(ReadModel(cache)),
+        settings=settings, engine=engine, writer=writer,
         mailer=mailer, clock=clock or ids.now, limiter=Limiter.from_settings(settings),
         blobs=blobs if blobs is not None else create_blob_store(settings.blob_url))
     app.teardown_appcontext(context.close_db)

@@ -111,10 +111,6 @@ def create_photo():
         photo, created = photos.record_photo(conn, info)
         if isinstance(upload_id, str):
             uploads.finish(conn, upload_id)
-        writer = state().writer
-        writer.refresh_photo(conn, photo["id"])
-        if info["activate"]:
-            writer.refresh_user(conn, user["username"])
     outbox.wake()
     return jsonify(photos.photo_json(photo, state().settings.origin)), (201 if created else 200)
 

@@ -3,7 +3,10 @@
 Without options: every entry (each user, photo and verified address) is rebuilt at a new
 version, so it wins over whatever the cache holds, and announced to render; what cannot be
 written stays pending for the metadata worker. With --verify: nothing is written; entries
-that differ from the database are listed, and the exit status is 1 if there are any.
+that differ from the database are listed, and the exit status is 1 if there are any. It
+checks every entry the database has, absent ones included, and every key a change ever
+recorded (rm_versions): an entry left behind by a deletion — a photo, an account, an
+address no longer verified — must be gone or negative.
 A progress bar on stderr shows how far it is.
 """
 from __future__ import annotations
@@ -16,11 +19,12 @@ from tqdm import tqdm
 
 from shared.cache import create_cache
 from shared.config import Settings
-from shared.readmodel import ReadModel
+from shared.readmodel import MISSING, ReadModel
 from shared.server import configure_logging
 
 from . import db, migrate
-from .db.schema import emails, photos, users
+from .db.schema import emails, photos, rm_versions, users
+from .relay import readmodel_changes
 from .relay.readmodel_writer import ReadModelWriter, build, key_of, split_key
 
 BATCH = 200
@@ -45,21 +49,25 @@ def rebuild(engine, writer: ReadModelWriter, progress=True) -> int:
                       desc="rebuilding read model", unit="batch", disable=not progress):
             chunk = keys[i:i + BATCH]
             with db.write(conn):
-                writer._mark(conn, chunk)
+                readmodel_changes.mark(conn, chunk)
             landed += writer.apply(conn, chunk)
     return landed
 
 
 def verify(engine, read_model: ReadModel, progress=True) -> list[str]:
-    """Keys whose cached entry is not what the database says (absent ones included)."""
+    """Keys whose cached entry is not what the database says: an entry the database has
+    must be cached as it is; one it has not (any more) must be negative or not cached."""
     wrong = []
     with engine.connect() as conn:
-        for key in tqdm(all_keys(conn), desc="verifying read model", unit="key",
-                        disable=not progress):
+        keys = all_keys(conn)
+        keys = list(dict.fromkeys(keys + list(conn.execute(sa.select(rm_versions.c.key)
+                                                           .order_by(rm_versions.c.key))
+                                              .scalars())))
+        for key in tqdm(keys, desc="verifying read model", unit="key", disable=not progress):
             kind, name = split_key(key)
             expected = build(conn, kind, name)
             cached = read_model.get(kind, name)
-            if cached != (expected if expected is not None else {"missing": True}):
+            if cached != expected and not (expected is None and cached in (None, MISSING)):
                 wrong.append(key)
     return wrong
 

@@ -29,7 +29,9 @@ from shared.server import configure_logging
 
 from . import db, gc, ids, migrate
 from .db.schema import outbox
+from .periodic import Periodic
 from .photos.expiry import ExpirySweeper
+from .relay import readmodel_changes
 from .relay.outbox import OutboxRelay
 from .relay.readmodel_writer import ReadModelWriter
 from .relay.reconcile import requeue_unfinished
@@ -79,18 +81,22 @@ def start_background(settings: Settings, stop: threading.Event, *, cache: Cache 
     beat = {name: (beats[name].beat if name in beats else None) for name in LOOPS}
     relay = OutboxRelay(engine, broker)
     writer = ReadModelWriter(ReadModel(cache))
-    consumer = ResultsConsumer(engine, writer)
+    # What this process's changes recorded is written after each commit (the consumer's,
+    # the sweeps'); the rest, and other processes' leftovers, by retry_read_model.
+    readmodel_changes.refresh_with(engine, writer.apply)
+    consumer = ResultsConsumer(engine)
     if blobs is None:
         blobs = create_blob_store(settings.blob_url)
-    writer = ReadModelWriter(ReadModel(cache))
+    gc_pass = Periodic("gc", lambda: gc.sweep(engine, blobs, grace=settings.gc_grace),
+                       settings.gc_interval)
     threads = [
-        threading.Thread(target=retry_read_model, args=(engine, writer, broker, stop,
-                                                        beat["read-model"]),
-                         name="metadata-read-model", daemon=True),
+        threading.Thread(target=retry_read_model(engine, writer, broker).run,
+                         args=(stop, beat["read-model"]), name="metadata-read-model",
+                         daemon=True),
         threading.Thread(target=relay.run, args=(stop, beat["outbox"]), name="metadata-outbox",
                          daemon=True),
-        threading.Thread(target=collect_garbage, args=(settings, engine, blobs, stop, beat["gc"]),
-                         name="metadata-gc", daemon=True),
+        threading.Thread(target=gc_pass.run, args=(stop, beat["gc"]), name="metadata-gc",
+                         daemon=True),
         threading.Thread(target=keep_known_names, args=(engine, writer, stop),
                          name="metadata-known-names", daemon=True),
         threading.Thread(target=broker.consume, args=(RESIZE_RESULTS, consumer.handle, stop),
@@ -105,8 +111,8 @@ def start_background(settings: Settings, stop: threading.Event, *, cache: Cache 
                          name="metadata-upload-sweep", daemon=True),
         threading.Thread(target=ViewRollup(engine, cache).run, args=(stop,),
                          name="metadata-view-rollup", daemon=True),
-        threading.Thread(target=ExpirySweeper(engine, ReadModelWriter(ReadModel(cache))).run,
-                         args=(stop,), name="metadata-expiry-sweep", daemon=True),
+        threading.Thread(target=ExpirySweeper(engine).run, args=(stop,),
+                         name="metadata-expiry-sweep", daemon=True),
     ]
     for t in threads:
         t.start()
@@ -114,25 +120,25 @@ def start_background(settings: Settings, stop: threading.Event, *, cache: Cache 
 
 
 def retry_read_model(engine: Engine, writer: ReadModelWriter, broker: Broker,
-                     stop: threading.Event, beat=None, interval: float = 0.5) -> None:
-    """Retry the read-model writes that did not land (readmodel_writer.retry_pending), and
-    every GAUGE_INTERVAL update the backlog gauges: outbox age, queue depths."""
+                     interval: float = 0.5) -> Periodic:
+    """Every `interval`: retry the read-model writes that did not land
+    (readmodel_writer.retry_pending), and every GAUGE_INTERVAL update the backlog gauges:
+    outbox age, queue depths."""
     last_gauges = 0.0
-    while not stop.wait(interval):
-        if beat:
-            beat()
-        try:
-            with engine.connect() as conn:
-                writer.retry_pending(conn)
-                if time.monotonic() - last_gauges > GAUGE_INTERVAL:
-                    last_gauges = time.monotonic()
-                    outbox_age(conn)
-                    for queue in QUEUES:
-                        depth = broker.depth(queue)
-                        if depth is not None:
-                            metrics.QUEUE_DEPTH.labels(queue).set(depth)
-        except Exception:
-            log.exception("read model: retry pass failed; next in %.1fs", interval)
+
+    def one_pass() -> None:
+        nonlocal last_gauges
+        with engine.connect() as conn:
+            writer.retry_pending(conn)
+            if time.monotonic() - last_gauges > GAUGE_INTERVAL:
+                last_gauges = time.monotonic()
+                outbox_age(conn)
+                for queue in QUEUES:
+                    depth = broker.depth(queue)
+                    if depth is not None:
+                        metrics.QUEUE_DEPTH.labels(queue).set(depth)
+
+    return Periodic("read model: retry pass", one_pass, interval)
 
 
 GAUGE_INTERVAL = 10.0
@@ -145,27 +151,6 @@ def outbox_age(conn) -> None:
         oldest = oldest.replace(tzinfo=ids.now().tzinfo)
     metrics.OUTBOX_AGE.set((ids.now() - oldest).total_seconds() if oldest else 0.0)
     conn.commit()
-
-
-def collect_garbage(settings: Settings, engine: Engine, blobs, stop: threading.Event,
-                    beat=None) -> None:
-    """gc.sweep every GC_INTERVAL seconds (never when it is 0); a failed pass is retried at
-    the next interval."""
-    while not stop.is_set():
-        if beat:
-            beat()
-        if settings.gc_interval > 0:
-            try:
-                gc.sweep(engine, blobs, grace=settings.gc_grace)
-            except Exception:
-                log.exception("gc: pass failed; retrying in %.0fs", settings.gc_interval)
-        # Beat while waiting: the interval may be longer than the liveness limit.
-        deadline = time.monotonic() + (settings.gc_interval or 3600)
-        while not stop.wait(min(10.0, max(0.0, deadline - time.monotonic()))):
-            if beat:
-                beat()
-            if time.monotonic() >= deadline:
-                break
 
 
 def wait_for_schema(engine: Engine, stop: threading.Event, max_backoff: float = 10.0,

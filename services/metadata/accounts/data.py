@@ -1,10 +1,11 @@
 """An account's data as a whole: GET /v1/me/export (a zip of account.json and every original
 the account uploaded) and DELETE /v1/me (everything goes).
 
-Deleting removes the account's photos one by one through the same store function as
-DELETE /v1/photos/<id>, then the user row (tokens, email addresses, bars and the rest follow
-by ON DELETE CASCADE), and rewrites the read model so its URLs serve the default at once.
-The owners of its verified addresses are told. Bytes that no photo references any more are
+Deleting (accounts/store.py, delete_user) removes the account's photos one by one through
+the same store function as DELETE /v1/photos/<id>, then the user row (tokens, email
+addresses, bars and the rest follow by ON DELETE CASCADE). The store functions record the
+read-model entries they change, rewritten after the commit, so its URLs serve the default at
+once. The owners of its verified addresses are told. Bytes that no photo references any more are
 removed by the garbage collector (services/metadata/gc, after GC_GRACE), the one path every
 deletion uses (content-addressed: another account may hold the same bytes)."""
 from __future__ import annotations
@@ -107,20 +108,10 @@ def delete_account():
             not passwords.verify_password(accounts.password_hash(conn, user["id"]), password):
         raise ApiError(403, "wrong_password", "The password is wrong; nothing was deleted.")
     with db.write(conn):
-        listed = conn.execute(sa.select(photo_rows.c.id).where(
-            photo_rows.c.user_id == user["id"])).scalars().all()
-        for photo_id in listed:
-            photos.delete_photo(conn, user["id"], photo_id)
-        verified = conn.execute(sa.select(email_rows.c.email, email_rows.c.md5,
-                                          email_rows.c.sha256)
+        verified = conn.execute(sa.select(email_rows.c.email)
                                 .where(email_rows.c.user_id == user["id"],
-                                       email_rows.c.verified_at.isnot(None))).fetchall()
-        conn.execute(users.delete().where(users.c.id == user["id"]))
-    writer = st.writer
-    writer.refresh_user(conn, user["username"])
-    for photo_id in listed:
-        writer.refresh_photo(conn, photo_id)
-    for row in verified:
-        writer.refresh_address(conn, row.md5, row.sha256)
-        verification.send_notice(st.mailer, st.settings, row.email, user["username"], False)
+                                       email_rows.c.verified_at.isnot(None))).scalars().all()
+        accounts.delete_user(conn, user["id"])
+    for address in verified:
+        verification.send_notice(st.mailer, st.settings, address, user["username"], False)
     return "", 204

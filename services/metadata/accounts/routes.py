@@ -45,7 +45,6 @@ def create_user():
             claim, _ = emails.claim(conn, user["id"], email, now)  # 409 if verified elsewhere
             # A new account's claim is new: the resend throttle (per claim) cannot apply.
             pending = verification.issue(conn, claim, username, now, st.settings)
-        st.writer.refresh_user(conn, username)
     # After the commit. A failure is logged and the sign-up still succeeds: the account
     # exists either way, and POST /v1/me/emails sends the message again. The unsent token is
     # taken back, else it would count as "a message moments ago" and that POST would be 429.

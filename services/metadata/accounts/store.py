@@ -10,8 +10,10 @@ from sqlalchemy.exc import IntegrityError
 from shared.errors import ApiError
 
 from .. import db, ids
-from ..db.schema import api_tokens, users
+from ..db.schema import api_tokens, photos, users
 from ..emails.tokens import MAX_TOKEN_LENGTH, aware
+from ..photos import store as photo_store
+from ..relay import readmodel_changes as changes
 from . import passwords
 
 # How stale `last_used_at` may be: exact to the second would cost a write per request.
@@ -34,6 +36,7 @@ def create_user(conn: Connection, username: str, password_hash: str, now: dateti
             conn.execute(users.insert().values(**user))
     except IntegrityError:
         raise ApiError(409, "username_taken", f"The username {username!r} is taken.") from None
+    changes.user_changed(conn, user["id"])  # over a negative entry cached for the name
     return {**user, "token": issue_token(conn, user["id"], now, token_ttl)}
 
 
@@ -115,6 +118,17 @@ def revoke_other_tokens(conn: Connection, user_id: str, keep_id: str | None,
     if keep_id is not None:
         cond.append(api_tokens.c.id != keep_id)
     conn.execute(api_tokens.delete().where(*cond))
+
+
+def delete_user(conn: Connection, user_id: str) -> None:
+    """Delete the user: each photo through the same store function as DELETE
+    /v1/photos/<id>, then the row (tokens, addresses and the rest follow by ON DELETE
+    CASCADE), its read-model entries recorded while the rows still name them."""
+    for photo_id in conn.execute(sa.select(photos.c.id).where(photos.c.user_id == user_id)
+                                 .order_by(photos.c.seq)).scalars().all():
+        photo_store.delete_photo(conn, user_id, photo_id)
+    changes.user_changed(conn, user_id)
+    conn.execute(users.delete().where(users.c.id == user_id))
 
 
 def user_by_id(conn: Connection, user_id: str) -> dict | None:

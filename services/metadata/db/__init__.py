@@ -34,12 +34,14 @@ def write(conn: Connection) -> Iterator[Connection]:
     conn.execution_options(onepic_immediate=True)
     hooks: list = []
     conn.info["onepic_after_commit"] = hooks
+    conn.info["onepic_transaction"] = {}
     try:
         with conn.begin():
             yield conn
     finally:
         conn.execution_options(onepic_immediate=False)
         conn.info.pop("onepic_after_commit", None)
+        conn.info.pop("onepic_transaction", None)
     for hook in hooks:  # only after a commit: an error above skips them
         hook()
 
@@ -52,6 +54,13 @@ def after_commit(conn: Connection, hook) -> bool:
         return False
     hooks.append(hook)
     return True
+
+
+def transaction_state(conn: Connection) -> dict | None:
+    """A dict that lives as long as the write transaction open on `conn` (db.write), for
+    what its statements collect (relay/readmodel_changes.py: the keys it changed); None
+    when no such transaction is open."""
+    return conn.info.get("onepic_transaction")
 
 
 # The channel a commit that added outbox rows notifies on PostgreSQL; the relay, in another

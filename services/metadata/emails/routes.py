@@ -86,8 +86,6 @@ def verify_email():
     conn, st = get_db(), state()
     with db.write(conn):
         row, newly = emails.verify(conn, token, st.clock(), user["id"])
-        # On a repeated confirm too: it costs two cache writes and heals an entry that was lost.
-        st.writer.refresh_address(conn, row["md5"], row["sha256"])
     if newly:
         verification.send_notice(st.mailer, st.settings, row["email"], user["username"], True)
     return jsonify(emails.email_json(row))
@@ -113,8 +111,6 @@ def set_email_photo(email: str):
     conn = get_db()
     with db.write(conn):
         row = emails.set_photo(conn, user["id"], email, photo_id)
-        if row["verified_at"] is not None:
-            state().writer.refresh_address(conn, row["md5"], row["sha256"])
     return jsonify(emails.email_json(row))
 
 
@@ -124,9 +120,6 @@ def delete_email(email: str):
     conn = get_db()
     with db.write(conn):
         row = emails.remove(conn, user["id"], email)
-        if row["verified_at"] is not None:
-            # Now nobody has it verified: both hashes become negative entries.
-            state().writer.refresh_address(conn, row["md5"], row["sha256"])
     if row["verified_at"] is not None:
         st = state()
         verification.send_notice(st.mailer, st.settings, row["email"], user["username"], False)

@@ -23,6 +23,7 @@ from shared.errors import ApiError
 from .. import db, ids
 from ..db.schema import email_bars, emails, users
 from ..photos import store as photos
+from ..relay import readmodel_changes as changes
 from . import tokens as email_tokens
 
 # Each claim can send mail; a bound keeps one account from mailing the world.
@@ -161,7 +162,10 @@ def verify(conn: Connection, token: str, now: datetime, user_id: str) -> tuple[d
         conn.execute(emails.delete().where(emails.c.email == address, emails.c.id != mine.id,
                                            emails.c.verified_at.is_(None)))
     email_tokens.consume(conn, found["token_sha256"], mine.id, now)
-    return _by_id(conn, mine.id), newly
+    verified = _by_id(conn, mine.id)
+    # On a repeated confirm too: it costs two cache writes and heals an entry that was lost.
+    changes.address_changed(conn, verified["md5"], verified["sha256"])
+    return verified, newly
 
 
 def reject(conn: Connection, token: str, now: datetime) -> dict:
@@ -191,6 +195,8 @@ def set_photo(conn: Connection, user_id: str, address: str, photo_id: str | None
     if photo_id is not None:
         photos.lock_own_photo(conn, user_id, photo_id)
     conn.execute(emails.update().where(emails.c.id == row["id"]).values(photo_id=photo_id))
+    if row["verified_at"] is not None:
+        changes.address_changed(conn, row["md5"], row["sha256"])
     return {**row, "photo_id": photo_id}
 
 
@@ -198,6 +204,8 @@ def remove(conn: Connection, user_id: str, address: str) -> dict:
     """Delete one of the user's addresses (its tokens go with it); the deleted row."""
     row = own_or_404(conn, user_id, address)
     conn.execute(emails.delete().where(emails.c.id == row["id"]))
+    if row["verified_at"] is not None:  # now nobody has it verified: negative entries
+        changes.address_changed(conn, row["md5"], row["sha256"])
     return row
 
 

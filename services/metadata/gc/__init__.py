@@ -34,6 +34,7 @@ from shared.images import FORMATS, VARIANTS
 
 from .. import db, ids
 from ..db.schema import images, photos, variants
+from ..periodic import drain
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +47,14 @@ def sweep(engine: Engine, blobs: BlobStore, *, grace: float) -> dict[str, int]:
     now = ids.now()
     cutoff = now - timedelta(seconds=grace)
     mark(engine, now)
-    for sha256 in _collectable(engine, cutoff):
+
+    def collect_one(sha256: str) -> bool:
         counts = collect(engine, blobs, sha256, cutoff)
         for kind, n in counts.items():
             removed[kind] += n
+        return bool(counts)
+
+    drain(lambda: _collectable(engine, cutoff), collect_one, BATCH)
     removed["orphan"] = sweep_orphans(engine, blobs, cutoff.timestamp())
     removed["temp"] = blobs.sweep_temp(cutoff.timestamp())
     for kind, n in removed.items():

@@ -32,8 +32,6 @@ def set_active_photo():
     conn = get_db()
     with db.write(conn):
         photos.set_active(conn, user["id"], body["photo_id"])
-        # In the transaction: the refresh commits with the change (relay/readmodel_writer).
-        state().writer.refresh_user(conn, user["username"])
     return jsonify({"active_photo_id": body["photo_id"]})
 
 
@@ -76,9 +74,6 @@ def patch_photo(photo_id: str):
                                            _aware(current["created_at"]))
         if not photos.update_photo(conn, user["id"], photo_id, changes):
             raise ApiError(404, "photo_not_found", "You have no photo with that id.")
-        if "rating" in changes or lifetime:  # both change what render shows
-            state().writer.refresh_photo(conn, photo_id)
-            state().writer.refresh_user(conn, user["username"])
     return jsonify(photos.photo_json(_photo_or_404(conn, user["id"], photo_id),
                                      state().settings.origin))
 
@@ -95,6 +90,4 @@ def delete_photo(photo_id: str):
     with db.write(conn):
         if not photos.delete_photo(conn, user["id"], photo_id):
             raise ApiError(404, "photo_not_found", "You have no photo with that id.")
-        state().writer.refresh_photo(conn, photo_id)
-        state().writer.refresh_user(conn, user["username"])
     return "", 204

@@ -14,7 +14,8 @@ from shared.errors import ApiError
 from shared.images import VARIANTS
 
 from .. import db, ids
-from ..db.schema import emails, images, outbox, photos, users, variants
+from ..db.schema import emails, images, outbox, photo_tombstones, photos, users, variants
+from ..relay import readmodel_changes as changes
 
 PAGE_SIZE = 20
 
@@ -135,6 +136,7 @@ def record_photo(conn: Connection, info: dict) -> tuple[dict, bool]:
     if info["activate"]:
         conn.execute(users.update().where(users.c.id == info["user_id"])
                      .values(active_photo_id=photo["id"]))
+    changes.photo_changed(conn, [photo["id"]])  # and the user, when it is now the active one
     if not photo["variants"]:
         conn.execute(outbox.insert().values(
             queue=RESIZE_REQUESTS, created_at=now,
@@ -143,12 +145,15 @@ def record_photo(conn: Connection, info: dict) -> tuple[dict, bool]:
     return photo, created
 
 
-def update_photo(conn: Connection, user_id: str, photo_id: str, changes: dict) -> bool:
+def update_photo(conn: Connection, user_id: str, photo_id: str, edits: dict) -> bool:
     """Apply alt/rating/expires_at changes; False when the user has no such photo."""
     stmt = photos.update().where(photos.c.id == photo_id, photos.c.user_id == user_id)
-    if not changes:
+    if not edits:
         return get_photo(conn, photo_id, user_id) is not None
-    return conn.execute(stmt.values(**changes)).rowcount == 1
+    if conn.execute(stmt.values(**edits)).rowcount != 1:
+        return False
+    changes.photo_changed(conn, [photo_id])
+    return True
 
 
 def delete_photo(conn: Connection, user_id: str, photo_id: str) -> bool:
@@ -156,6 +161,7 @@ def delete_photo(conn: Connection, user_id: str, photo_id: str) -> bool:
     deleted = conn.execute(photos.delete().where(
         photos.c.id == photo_id, photos.c.user_id == user_id)).rowcount == 1
     if deleted:
+        changes.photo_changed(conn, [photo_id])  # before the pointers below are cleared
         conn.execute(users.update().where(users.c.id == user_id,
                                           users.c.active_photo_id == photo_id)
                      .values(active_photo_id=None))
@@ -163,6 +169,15 @@ def delete_photo(conn: Connection, user_id: str, photo_id: str) -> bool:
                                            emails.c.photo_id == photo_id)
                      .values(photo_id=None))
     return deleted
+
+
+def expire_photo(conn: Connection, user_id: str, photo_id: str, now) -> bool:
+    """Delete an expired photo, leaving a tombstone so its link answers 410 for good; False
+    when it was deleted meanwhile (then no tombstone: it did not expire)."""
+    if not delete_photo(conn, user_id, photo_id):
+        return False
+    db.insert_ignoring_conflict(conn, photo_tombstones, {"id": photo_id, "gone_at": now}, ["id"])
+    return True
 
 
 def lock_own_photo(conn: Connection, user_id: str, photo_id: str) -> None:
@@ -181,6 +196,7 @@ def set_active(conn: Connection, user_id: str, photo_id: str | None) -> None:
     if photo_id is not None:
         lock_own_photo(conn, user_id, photo_id)
     conn.execute(users.update().where(users.c.id == user_id).values(active_photo_id=photo_id))
+    changes.user_changed(conn, user_id)
 
 
 def photo_json(photo: dict, origin: str) -> dict:

@@ -1,24 +1,21 @@
 """Keeps the read model (shared/readmodel.py) in step with the database, convergently.
 
-A change that alters what render shows calls refresh_user / refresh_address / refresh_photo /
-refresh_image, best inside its write transaction (db.write). That does not touch Redis: it
-bumps the update counter (rm_versions) of every read-model key the change alters and records
-the key as pending (rm_pending), in the change's own transaction — so the refresh commits
-with the change or not at all. After the commit the entries are rebuilt from the database
-and written at their version with compare-and-set (an older state never replaces a newer),
-each write announced to every render process; a key whose write landed stops being pending.
-What did not land (Redis down, the process killed in between) is retried by the metadata
-worker (`retry_pending`) until it does. Called outside a transaction, the same happens in a
-transaction of its own, right after the caller's commit.
+What changed is recorded by the store functions themselves (relay/readmodel_changes.py): in
+the change's own transaction they bump the update counter (rm_versions) of every read-model
+key the change alters and record the key as pending (rm_pending). After the commit `apply`
+rebuilds those entries from the database and writes them at their version with
+compare-and-set (an older state never replaces a newer), each write announced to every
+render process; a key whose write landed stops being pending. What did not land (Redis
+down, the process killed in between) is retried by the metadata worker (`retry_pending`)
+until it does. Render's misses are answered by `resolve`, which writes back with the same
+check.
 
 The version is read before the content: content is then never older than its version
 claims, so refusing an equal version (compare-and-set) loses nothing — any later change
 bumps the version and is pending until its own write lands.
 
 An email entry (`rm:email:<md5>` and `rm:email:<sha256>`, the same content under both) is
-the user entry's shape with the address's own photo when it has one. Whatever rewrites a
-user entry also rewrites that user's verified addresses (refresh_user), and a change of an
-address (verified, photo chosen, removed) rewrites its two hashes (refresh_address)."""
+the user entry's shape with the address's own photo when it has one."""
 from __future__ import annotations
 
 import logging
@@ -34,8 +31,8 @@ from shared.readmodel import KNOWN_KINDS, MISSING, KnownNames, OwnerEntry, Photo
 
 from .. import db, ids
 from ..db.schema import emails, photo_tombstones, rm_pending, rm_versions, users
-from ..db.schema import photos as photo_rows
 from ..photos import store as photos
+from .readmodel_changes import key_of
 
 log = logging.getLogger(__name__)
 
@@ -94,10 +91,6 @@ def build(conn: Connection, kind: str, name: str) -> OwnerEntry | PhotoView | No
     return email_entry(conn, name)
 
 
-def key_of(kind: str, name: str) -> str:
-    return f"{kind}:{name}"
-
-
 def split_key(key: str) -> tuple[str, str]:
     kind, _, name = key.partition(":")
     return kind, name
@@ -128,62 +121,6 @@ class ReadModelWriter:
         except CacheUnavailable as e:
             log.info("read model: no write-back of %s %s (%s)", kind, name, e)
         return MISSING if entry is None else entry
-
-    # -- changes -----------------------------------------------------------------------
-    def refresh_user(self, conn: Connection, username: str) -> None:
-        """The user entry and the entries of the user's verified addresses."""
-        keys = [key_of("user", username.lower())]
-        verified = conn.execute(
-            sa.select(emails.c.md5, emails.c.sha256)
-            .select_from(emails.join(users, emails.c.user_id == users.c.id))
-            .where(users.c.username == username.lower(), emails.c.verified_at.isnot(None)))
-        for row in verified.fetchall():
-            keys += [key_of("email", row.md5), key_of("email", row.sha256)]
-        self._changed(conn, keys)
-
-    def refresh_address(self, conn: Connection, md5: str, sha256: str) -> None:
-        """Both hash entries of one address (negative once it is not verified)."""
-        self._changed(conn, [key_of("email", md5), key_of("email", sha256)])
-
-    def refresh_photo(self, conn: Connection, photo_id: str) -> None:
-        self._changed(conn, [key_of("photo", photo_id)])
-
-    def refresh_image(self, conn: Connection, sha256: str) -> None:
-        """Every photo of this image, and every user and address showing one of them."""
-        of_image = sa.select(photo_rows.c.id).where(photo_rows.c.sha256 == sha256)
-        keys = [key_of("photo", pid) for pid in conn.execute(of_image).scalars()]
-        showing = conn.execute(sa.select(users.c.username)
-                               .where(users.c.active_photo_id.in_(of_image))).scalars().all()
-        chosen = conn.execute(sa.select(emails.c.md5, emails.c.sha256).where(
-            emails.c.verified_at.isnot(None), emails.c.photo_id.in_(of_image))).fetchall()
-        for row in chosen:
-            keys += [key_of("email", row.md5), key_of("email", row.sha256)]
-        self._changed(conn, keys)
-        for username in showing:
-            self.refresh_user(conn, username)
-
-    def _changed(self, conn: Connection, keys: list[str]) -> None:
-        if not keys:
-            return
-        if db.after_commit(conn, lambda: self.apply(conn, keys)):
-            self._mark(conn, keys)
-            return
-        with db.write(conn):  # not in a write transaction: one of its own
-            self._mark(conn, keys)
-            db.after_commit(conn, lambda: self.apply(conn, keys))
-
-    @staticmethod
-    def _mark(conn: Connection, keys: list[str]) -> None:
-        now = ids.now()
-        for key in dict.fromkeys(keys):
-            insert = db.dialect_insert(conn, rm_versions).values(key=key, version=1)
-            version = conn.execute(insert.on_conflict_do_update(
-                index_elements=["key"], set_={"version": rm_versions.c.version + 1})
-                .returning(rm_versions.c.version)).scalar_one()
-            pending = db.dialect_insert(conn, rm_pending).values(key=key, version=version,
-                                                                 since=now)
-            conn.execute(pending.on_conflict_do_update(
-                index_elements=["key"], set_={"version": pending.excluded.version}))
 
     def load_known_names(self, conn: Connection, batch: int = 5000) -> bool:
         """Fill the filter of known names from the database, then mark it complete; False

@@ -17,7 +17,7 @@ from shared.images import FORMATS, VARIANTS
 
 from .. import db
 from ..db.schema import images, variants
-from .readmodel_writer import ReadModelWriter
+from . import readmodel_changes as changes
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +53,8 @@ def parse(message: dict) -> tuple[str, list[dict], str | None]:
 
 
 class ResultsConsumer:
-    def __init__(self, engine: Engine, writer: ReadModelWriter):
-        self.engine, self.writer = engine, writer
+    def __init__(self, engine: Engine):
+        self.engine = engine
 
     def handle(self, message: dict) -> None:
         try:
@@ -70,10 +70,9 @@ class ResultsConsumer:
                 log.error("resize.results: no image %s; dropping", sha256)
                 metrics.EVENTS_CONSUMED.labels("metadata", RESIZE_RESULTS, "rejected").inc()
                 return
-            db.upsert(conn, variants, rows, ["sha256", "name", "fmt"])
+            record_variants(conn, sha256, rows)
             if failed:
                 mark_failed(conn, sha256, failed)
-            self.writer.refresh_image(conn, sha256)
         metrics.EVENTS_CONSUMED.labels("metadata", RESIZE_RESULTS, "failed" if failed else "ok").inc()
 
     def handle_dead_letter(self, message: dict) -> None:
@@ -86,17 +85,22 @@ class ResultsConsumer:
         with _database_or_retry(), self.engine.connect() as conn:
             with db.write(conn):
                 marked = mark_failed(conn, sha256, "gave_up")
-                if marked:
-                    self.writer.refresh_image(conn, sha256)
             if marked:
                 log.error("resizer gave up on image %s after its delivery limit; photos failed",
                           sha256)
         metrics.DEAD_LETTERS.labels(RESIZE_REQUESTS).inc()
 
 
+def record_variants(conn, sha256: str, rows: list[dict]) -> None:
+    """Upsert the variants made of one image (a redelivery changes nothing)."""
+    db.upsert(conn, variants, rows, ["sha256", "name", "fmt"])  # one statement for the set
+    changes.image_changed(conn, sha256)  # every photo of it, and whoever shows one
+
+
 def mark_failed(conn, sha256: str, code: str) -> bool:
     """Record why an image has no variants; never over variants that did get made (a
-    dead letter can trail a later, successful redelivery)."""
+    dead letter can trail a later, successful redelivery). The read model does not mirror
+    it (render serves the sanitized original either way): nothing to record there."""
     has_variants = sa.exists().where(variants.c.sha256 == sha256)
     return conn.execute(images.update().where(images.c.sha256 == sha256, ~has_variants)
                         .values(failed=code)).rowcount == 1

@@ -7,22 +7,21 @@ delays the numbers instead of losing them. A crash between the take and the comm
 at most one round's counts: analytics, not money, so no two-phase bookkeeping."""
 from __future__ import annotations
 
-import logging
-import threading
-
 from sqlalchemy.engine import Engine
 
 from shared.cache import Cache, CacheUnavailable
 from shared.viewcounts import COUNTS_KEY, parse
 
+from ..periodic import Periodic
 from . import store
-
-log = logging.getLogger(__name__)
 
 
 class ViewRollup:
     def __init__(self, engine: Engine, cache: Cache, interval: float = 5.0):
-        self.engine, self.cache, self.interval = engine, cache, interval
+        self.engine, self.cache = engine, cache
+        self.periodic = Periodic("view rollup", self.roll_once, interval,
+                                 expected=[CacheUnavailable])
+        self.run = self.periodic.run
 
     def roll_once(self) -> int:
         taken = self.cache.take_counts(COUNTS_KEY)
@@ -34,12 +33,3 @@ class ViewRollup:
         except Exception:
             self.cache.add_counts(COUNTS_KEY, taken)  # next round; raises if the cache went too
             raise
-
-    def run(self, stop: threading.Event) -> None:
-        while not stop.wait(self.interval):
-            try:
-                self.roll_once()
-            except CacheUnavailable as e:
-                log.warning("view rollup: cache unavailable: %s", e)
-            except Exception:
-                log.exception("view rollup failed; retrying in %gs", self.interval)

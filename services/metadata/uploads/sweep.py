@@ -3,8 +3,6 @@ or complete it, so its waiting object and the row go (the object first: a row le
 by a failure is simply swept again)."""
 from __future__ import annotations
 
-import logging
-import threading
 from collections.abc import Callable
 from datetime import datetime
 
@@ -12,38 +10,31 @@ from sqlalchemy.engine import Engine
 
 from shared.blobstore import BlobStore, BlobStoreUnavailable
 
-from .. import ids
+from .. import db, ids
+from ..periodic import Periodic, drain
 from . import store
 
-log = logging.getLogger(__name__)
+BATCH = 100
 
 
 class UploadSweeper:
     def __init__(self, engine: Engine, blobs: BlobStore, *, interval: float = 30.0,
                  clock: Callable[[], datetime] = ids.now):
-        self.engine, self.blobs, self.interval, self.clock = engine, blobs, interval, clock
+        self.engine, self.blobs, self.clock = engine, blobs, clock
+        # The blob store down is retried at the next round, without a traceback.
+        self.periodic = Periodic("upload sweep", self.sweep_once, interval,
+                                 report="swept %d expired upload(s)", expected=[BlobStoreUnavailable])
+        self.run = self.periodic.run
 
     def sweep_once(self) -> int:
         """Remove every expired ticket and its object; how many went."""
-        removed = 0
-        while True:
-            with self.engine.connect() as conn:
-                batch = store.expired(conn, self.clock())
-            for ticket_id in batch:
-                self.blobs.delete(store.staging_key(ticket_id))
-                with self.engine.begin() as conn:
-                    store.finish(conn, ticket_id)
-                removed += 1
-            if len(batch) < 100:
-                return removed
+        return drain(self._expired, self._remove, BATCH)
 
-    def run(self, stop: threading.Event) -> None:
-        while not stop.wait(self.interval):
-            try:
-                swept = self.sweep_once()
-                if swept:
-                    log.info("swept %d expired upload(s)", swept)
-            except BlobStoreUnavailable as e:  # retried at the next round
-                log.warning("upload sweep: blob store unavailable: %s", e)
-            except Exception:
-                log.exception("upload sweep failed; retrying in %gs", self.interval)
+    def _expired(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return store.expired(conn, self.clock(), BATCH)
+
+    def _remove(self, ticket_id: str) -> None:
+        self.blobs.delete(store.staging_key(ticket_id))
+        with self.engine.connect() as conn, db.write(conn):
+            store.finish(conn, ticket_id)

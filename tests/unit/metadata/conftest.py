@@ -10,6 +10,8 @@ import pytest
 
 from services.metadata import db, migrate
 from services.metadata.app import create_app
+from services.metadata.relay import readmodel_changes
+from services.metadata.relay.readmodel_writer import ReadModelWriter
 from shared.cache.memory import MemoryCache
 from shared.config import Settings
 from shared.mail import Mailer, MailUnavailable
@@ -27,9 +29,12 @@ def settings(tmp_path):
 
 
 @pytest.fixture
-def engine(settings):
+def engine(settings, read_model):
+    """The database, migrated; what its changes record is written to `read_model` after
+    each commit, as the worker's engine does."""
     engine = db.create_engine(settings.database_url)
     migrate.upgrade(engine)
+    readmodel_changes.refresh_with(engine, ReadModelWriter(read_model).apply)
     yield engine
     engine.dispose()
 

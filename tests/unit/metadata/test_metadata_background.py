@@ -6,7 +6,6 @@ import threading
 import pytest
 
 from services.metadata.relay.outbox import OutboxRelay
-from services.metadata.relay.readmodel_writer import ReadModelWriter
 from services.metadata.relay.results import ResultsConsumer
 from shared.broker import RESIZE_REQUESTS, BrokerUnavailable
 from shared.broker.memory import MemoryBroker
@@ -91,7 +90,7 @@ def test_results_record_variants_and_refresh_photos_and_users(api, client, engin
     alice, bob = api.signup("alice"), api.signup("bob")
     pa = api.record(alice["id"], b"same", activate=True).get_json()
     pb = api.record(bob["id"], b"same").get_json()
-    consumer = ResultsConsumer(engine, ReadModelWriter(read_model))
+    consumer = ResultsConsumer(engine)
     consumer.handle(result_for(pa["sha256"], names=("thumbnail", "small")))
     got = client.get(f"/v1/photos/{pa['id']}", headers=api.auth(alice["token"])).get_json()
     assert got["status"] == "processing"
@@ -121,7 +120,7 @@ def test_results_record_variants_and_refresh_photos_and_users(api, client, engin
     {"sha256": "a" * 64, "variants": []},  # well-formed, but no such image
 ])
 def test_results_drop_what_cannot_be_recorded(engine, read_model, message):
-    consumer = ResultsConsumer(engine, ReadModelWriter(read_model))
+    consumer = ResultsConsumer(engine)
     consumer.handle(message)  # returns (acks) instead of raising into a requeue loop
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM variants").scalar_one() == 0
@@ -130,7 +129,7 @@ def test_results_drop_what_cannot_be_recorded(engine, read_model, message):
 def test_a_failure_result_makes_the_photo_failed(api, client, engine, read_model):
     alice = api.signup("alice")
     photo = api.record(alice["id"], b"corrupt").get_json()
-    consumer = ResultsConsumer(engine, ReadModelWriter(read_model))
+    consumer = ResultsConsumer(engine)
     consumer.handle({"sha256": photo["sha256"], "variants": [], "failed": "corrupt_image"})
     got = client.get(f"/v1/photos/{photo['id']}", headers=api.auth(alice["token"])).get_json()
     assert got["status"] == "failed"
@@ -142,7 +141,7 @@ def test_a_dead_lettered_request_fails_the_photo_but_never_a_finished_one(
     h = api.auth(alice["token"])
     stuck = api.record(alice["id"], b"crashes libvips").get_json()
     done = api.record(alice["id"], b"made it on a redelivery").get_json()
-    consumer = ResultsConsumer(engine, ReadModelWriter(read_model))
+    consumer = ResultsConsumer(engine)
     consumer.handle(result_for(done["sha256"]))
     for photo in (stuck, done):
         consumer.handle_dead_letter({"sha256": photo["sha256"], "format": "jpeg"})
@@ -155,7 +154,7 @@ def test_the_database_down_asks_to_retry_not_to_spend_an_attempt(engine, read_mo
 
     from shared.broker import RetryLater
 
-    consumer = ResultsConsumer(engine, ReadModelWriter(read_model))
+    consumer = ResultsConsumer(engine)
 
     def down():
         raise sa.exc.OperationalError("SELECT 1", {}, Exception("server closed the connection"))

@@ -78,7 +78,7 @@ def test_a_rating_change_rewrites_the_addresses(api, client, arpit, read_model):
 @pytest.mark.parametrize("which,digest", [("active", MD5), ("active", SHA256), ("own", OTHER_MD5)])
 def test_recorded_variants_rewrite_the_addresses(app, engine, arpit, read_model, which, digest):
     sha = hashlib.sha256(b"active" if which == "active" else b"own").hexdigest()
-    consumer = ResultsConsumer(engine, app.extensions["onepic_metadata"].writer)
+    consumer = ResultsConsumer(engine)
     consumer.handle({"sha256": sha, "variants": [
         {"name": n, "fmt": "webp", "width": w, "height": w, "bytes": 10}
         for n, w in VARIANTS.items()]})

@@ -7,7 +7,6 @@ import pytest
 
 from services.metadata.app import create_app
 from services.metadata.photos.expiry import ExpirySweeper
-from services.metadata.relay.readmodel_writer import ReadModelWriter
 from tests.fakeclock import Clock
 from tests.metadata_api import Api
 
@@ -62,10 +61,9 @@ def test_the_sweep_deletes_expired_photos_and_leaves_a_410_tombstone(api, app, c
     pid = api.record(user["id"], data=b"a", expires_at=soon, activate=True).get_json()["id"]
     keep = api.record(user["id"], data=b"b").get_json()["id"]
     engine = app.extensions["onepic_metadata"].engine
-    writer = ReadModelWriter(read_model)
-    assert ExpirySweeper(engine, writer, clock=clock).sweep_once() == 0  # not yet
+    assert ExpirySweeper(engine, clock=clock).sweep_once() == 0  # not yet
     later = Clock(clock.now + timedelta(seconds=61))
-    assert ExpirySweeper(engine, writer, clock=later).sweep_once() == 1
+    assert ExpirySweeper(engine, clock=later).sweep_once() == 1
     auth = api.auth(user["token"])
     assert api.client.get(f"/v1/photos/{pid}", headers=auth).status_code == 404
     assert api.client.get(f"/v1/photos/{keep}", headers=auth).status_code == 200

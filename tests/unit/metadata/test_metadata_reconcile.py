@@ -5,7 +5,6 @@ import sqlalchemy as sa
 
 from services.metadata.db.schema import outbox
 from services.metadata.relay.outbox import OutboxRelay
-from services.metadata.relay.readmodel_writer import ReadModelWriter
 from services.metadata.relay.reconcile import requeue_unfinished
 from services.metadata.relay.results import ResultsConsumer
 from shared.broker import RESIZE_REQUESTS
@@ -26,7 +25,7 @@ def test_requeues_only_images_without_variants(api, engine, read_model):
     broker = MemoryBroker()
     OutboxRelay(engine, broker).relay_once()      # both requests relayed, then "lost"
     assert _pending(engine) == []
-    ResultsConsumer(engine, ReadModelWriter(read_model)).handle({
+    ResultsConsumer(engine).handle({
         "sha256": done["sha256"],
         "variants": [{"name": n, "fmt": "jpeg", "width": w, "height": w, "bytes": 1}
                      for n, w in VARIANTS.items()]})

@@ -1,0 +1,129 @@
+"""Which read-model entries a change alters, recorded by the store function that makes it.
+
+Every store function that changes a row the read model mirrors (a user's active photo, a
+photo, its image's variants, a verified address, a tombstone) calls one of `user_changed`,
+`photo_changed`, `image_changed`, `address_changed` inside the caller's transaction. That
+bumps the update counter (rm_versions) of each read-model key the change alters and records
+the key as pending (rm_pending), so the record commits with the change or not at all (the
+key list is worked out from the rows as they are at the call: call it before a delete).
+
+After the commit (db.write's after-commit hook) the keys this transaction recorded are
+written by the read-model writer registered for the connection's engine (`refresh_with`,
+done by the app and the worker at start). Whatever did not land — Redis down, the process
+killed between commit and write, an engine with no writer (a one-off script) — stays in
+rm_pending, and the metadata worker writes it (ReadModelWriter.retry_pending, every half
+second) until it lands. No route names a refresh: a change made through the store functions
+cannot leave its entries stale, and tests/unit/metadata/test_metadata_readmodel_drift.py
+walks every mutating route to keep it so."""
+from __future__ import annotations
+
+import logging
+import weakref
+from collections.abc import Callable, Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from .. import db, ids
+from ..db.schema import emails, photos, rm_pending, rm_versions, users
+
+log = logging.getLogger(__name__)
+
+# Engine → what writes keys to the cache after a commit (ReadModelWriter.apply).
+_writers: weakref.WeakKeyDictionary[Engine, Callable[[Connection, list[str]], int]] = \
+    weakref.WeakKeyDictionary()
+
+
+def refresh_with(engine: Engine, apply: Callable[[Connection, list[str]], int]) -> None:
+    """After each commit on `engine` that recorded changes, `apply(conn, keys)` them."""
+    _writers[engine] = apply
+
+
+def key_of(kind: str, name: str) -> str:
+    return f"{kind}:{name}"
+
+
+def _address_keys(rows) -> list[str]:
+    return [key for row in rows for key in (key_of("email", row.md5), key_of("email", row.sha256))]
+
+
+def _users_keys(conn: Connection, which) -> list[str]:
+    """The user entries of the users `which` selects, and their verified addresses' entries
+    (an address entry shows the user's photo unless it has one of its own)."""
+    keys = [key_of("user", name) for name in
+            conn.execute(sa.select(users.c.username).where(which)).scalars()]
+    verified = conn.execute(
+        sa.select(emails.c.md5, emails.c.sha256)
+        .select_from(emails.join(users, emails.c.user_id == users.c.id))
+        .where(which, emails.c.verified_at.isnot(None)))
+    return keys + _address_keys(verified)
+
+
+def user_changed(conn: Connection, user_id: str) -> None:
+    """The user's active photo (or the user itself) changed."""
+    record(conn, _users_keys(conn, users.c.id == user_id))
+
+
+def address_changed(conn: Connection, md5: str, sha256: str) -> None:
+    """An address was verified, removed, or given its own photo: both its hash entries."""
+    record(conn, [key_of("email", md5), key_of("email", sha256)])
+
+
+def photo_changed(conn: Connection, photo_ids: Iterable[str]) -> None:
+    """Photos changed (what render shows of them, or that they are gone): their entries and
+    every user and verified address showing one of them."""
+    photo_ids = list(photo_ids)
+    if not photo_ids:
+        return
+    chosen = conn.execute(sa.select(emails.c.md5, emails.c.sha256).where(
+        emails.c.photo_id.in_(photo_ids), emails.c.verified_at.isnot(None)))
+    record(conn, [key_of("photo", pid) for pid in photo_ids] + _address_keys(chosen)
+           + _users_keys(conn, users.c.active_photo_id.in_(photo_ids)))
+
+
+def image_changed(conn: Connection, sha256: str) -> None:
+    """An image's variants or facts changed: every photo of it, and whoever shows one."""
+    photo_changed(conn, conn.execute(sa.select(photos.c.id)
+                                     .where(photos.c.sha256 == sha256)).scalars().all())
+
+
+def record(conn: Connection, keys: list[str]) -> None:
+    """Mark `keys` changed in the open transaction; written to the cache after its commit.
+
+    Inside db.write each key is marked once per transaction and all are written together
+    after the commit. Elsewhere (a bare `engine.begin()`) they are only marked: the worker's
+    retry writes them, within a second."""
+    keys = list(dict.fromkeys(keys))
+    tx = db.transaction_state(conn)
+    if tx is None:
+        mark(conn, keys)
+        return
+    batch = tx.get("read_model")
+    if batch is None:
+        batch = tx["read_model"] = {}
+        db.after_commit(conn, lambda: _write(conn, list(batch)))
+    new = [key for key in keys if key not in batch]
+    mark(conn, new)
+    batch.update(dict.fromkeys(new))
+
+
+def _write(conn: Connection, keys: list[str]) -> None:
+    apply = _writers.get(conn.engine)
+    if apply is None:
+        log.debug("read model: no writer on this engine; %d keys left to the worker", len(keys))
+        return
+    apply(conn, keys)
+
+
+def mark(conn: Connection, keys: Iterable[str]) -> None:
+    """Bump each key's version and record it pending at that version (reconcile uses this
+    to rebuild everything at a new version)."""
+    now = ids.now()
+    for key in keys:
+        insert = db.dialect_insert(conn, rm_versions).values(key=key, version=1)
+        version = conn.execute(insert.on_conflict_do_update(
+            index_elements=["key"], set_={"version": rm_versions.c.version + 1})
+            .returning(rm_versions.c.version)).scalar_one()
+        pending = db.dialect_insert(conn, rm_pending).values(key=key, version=version, since=now)
+        conn.execute(pending.on_conflict_do_update(
+            index_elements=["key"], set_={"version": pending.excluded.version}))
