@@ -20,6 +20,7 @@ from pathlib import Path
 
 import requests
 
+from deploy.local.seaweedfs import free_port_base
 from tests.e2e.launch import ROOT, _base_env, wait_ready
 from tests.ports import free_ports
 
@@ -56,7 +57,10 @@ class FaultSystem:
                    BROKER_URL=self.rabbit.url, QUEUE_PREFIX=f"fault{tag}",
                    UP_VAR_DIR=str(root / "up"), UP_TIMEOUT="120", RATE_LIMITS="off",
                    RESIZE_TIMEOUT=str(RESIZE_TIMEOUT),
-                   RESIZE_MAX_MEMORY_MB=str(RESIZE_MAX_MEMORY_MB), UP_WORKERS="2")
+                   RESIZE_MAX_MEMORY_MB=str(RESIZE_MAX_MEMORY_MB), UP_WORKERS="2",
+                   # SeaweedFS and its other ports: not weed's defaults, which a developer's
+                   # `make up` or another test run may hold.
+                   UP_S3_PORT=str(free_port_base()))
         self.env = env
         self.base_url = f"http://127.0.0.1:{gateway}"
         self.ports = {"metadata": metadata, "upload": upload, "render": render,
