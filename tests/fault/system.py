@@ -131,6 +131,16 @@ class FaultSystem:
             time.sleep(0.1)
         raise AssertionError(f"{name} was not restarted within {SUPERVISOR_GRACE}s")
 
+    def report(self, name: str, lines: int = 40) -> str:
+        """The broker's queues and consumers and the last records `name` logged (without
+        pika's chatter and the tracebacks), for the message of a failed test: a stall shows
+        where the message is and what the consumers did last."""
+        log = self.root / "up" / "log" / f"{name}.log"
+        text = log.read_text(errors="replace").splitlines() if log.exists() else []
+        records = [line for line in text if line[:2].isdigit() and " pika." not in line]
+        return (f"RabbitMQ:\n{self.rabbit.report()}\n{name}.log, last {lines} records:\n"
+                + "\n".join(records[-lines:]))
+
     def ops(self, name: str, path: str) -> requests.Response:
         return requests.get(f"http://127.0.0.1:{self.ports[name]}{path}", timeout=5)
 
