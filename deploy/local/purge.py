@@ -1,4 +1,5 @@
-"""Everything `up` created, removed: the database, the durable queues of the plan's prefix,
+"""Everything `up` created, removed: the database, the durable queues of the plan's prefix and
+its dead-letter exchange,
 the plan's Redis db and its var dir except the logs (kept to read what happened). For
 throwaway copies (the end-to-end tests, the benchmarks) and for a developer who wants a clean
 `make up`."""
@@ -22,11 +23,17 @@ def drop_database(plan: Plan) -> None:
         conn.close()
 
 
-def delete_queues(prefix: str) -> None:
-    """Durable queues outlive the processes; remove the ones named `<prefix>.…`."""
+def delete_queues(plan: Plan) -> None:
+    """Durable queues and exchanges outlive the processes; remove the queues named
+    `<prefix>.…`, then the dead-letter exchange `<prefix>.dead` (rabbitmqctl cannot delete an
+    exchange, so that goes through the broker module)."""
+    from shared.broker.amqp import AmqpBroker
+
+    prefix = plan.env["QUEUE_PREFIX"]
     for name in _rabbitmqctl("list_queues", "name").split():
         if name.startswith(prefix + "."):
             _rabbitmqctl("delete_queue", name)
+    AmqpBroker(plan.env["BROKER_URL"], queue_prefix=prefix).delete_dead_letter_exchange()
 
 
 def flush_cache(plan: Plan) -> None:
@@ -37,7 +44,7 @@ def flush_cache(plan: Plan) -> None:
 
 def purge(plan: Plan) -> None:
     drop_database(plan)
-    delete_queues(plan.env["QUEUE_PREFIX"])
+    delete_queues(plan)
     flush_cache(plan)
     if plan.var.is_dir():
         for entry in plan.var.iterdir():

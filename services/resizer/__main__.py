@@ -4,8 +4,9 @@ Refuses a setting it cannot use (fail fast, naming the setting, never the creden
 not a backend that is down: it starts anyway, reports it on /readyz and connects when the
 backend returns (the consumer reconnects with capped backoff). Works on RESIZER_CONSUMERS
 messages at once, each consumer with its own variant child (budget.py). Finishes the
-messages in flight on SIGTERM/SIGINT, and serves /healthz (the consume loops' heartbeat: a
-wedged consumer fails it), /readyz and /metrics on RESIZER_METRICS_PORT (0 disables).
+messages in flight on SIGTERM/SIGINT, and serves /healthz (each consume loop's own
+heartbeat: one wedged consumer fails it, even while the others work), /readyz and /metrics
+on RESIZER_METRICS_PORT (0 disables).
 
 Run it with MALLOC_ARENA_MAX=2 (see worker.py); the launcher sets it.
 """
@@ -15,6 +16,8 @@ import logging
 import signal
 import sys
 import threading
+import time
+from collections.abc import Callable
 
 from shared.blobstore import create_blob_store
 from shared.broker import create_broker
@@ -50,22 +53,13 @@ def main() -> int:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    # Beats come at least every second from an alive loop; a handler is bounded by the
-    # image budget, so silence well past it means the loop is stuck.
-    heartbeat = Heartbeat(max_silence=settings.resize_timeout + 60)
+    consumers, alive = consumer_threads(settings, stop, blobs=blobs, broker=broker)
     server = None
     if settings.resizer_metrics_port:
         server = serve_ops(settings.resizer_metrics_port,
                            {"blobstore": blobs.ping, "broker": broker.ping},
-                           service="resizer", alive=heartbeat.check)
+                           service="resizer", alive=alive)
     log.info("resizer consuming; settings %s", safe)
-    # Each consumer has its own broker connection (consume opens one), its own variant child
-    # (worker.run) and one message at a time: they resize in parallel on the cores.
-    consumers = [threading.Thread(target=run, args=(settings, stop),
-                                  kwargs={"blobs": blobs, "broker": broker,
-                                          "beat": heartbeat.beat},
-                                  name=f"resizer-consumer-{i}")
-                 for i in range(max(1, settings.resizer_consumers))]
     try:
         for thread in consumers:
             thread.start()
@@ -81,6 +75,31 @@ def main() -> int:
         broker.close()
     log.info("resizer stopped")
     return 0
+
+
+def consumer_threads(settings: Settings, stop: threading.Event, *, blobs, broker,
+                     clock: Callable[[], float] = time.monotonic,
+                     ) -> tuple[list[threading.Thread], Callable[[], None]]:
+    """RESIZER_CONSUMERS consume loops (not started) and the liveness check over them.
+
+    Each consumer has its own broker connection (consume opens one), its own variant child
+    (worker.run) and one message at a time: they resize in parallel on the cores. Each beats
+    its own heartbeat: with one shared between them, a consumer stuck for good stayed hidden
+    behind the beats of the other, and /healthz answered 200 while its message waited."""
+    # Beats come at least every second from an alive loop; a handler is bounded by the
+    # image budget, so silence well past it means the loop is stuck.
+    beats = [Heartbeat(max_silence=settings.resize_timeout + 60, clock=clock)
+             for _ in range(max(1, settings.resizer_consumers))]
+    threads = [threading.Thread(target=run, args=(settings, stop),
+                                kwargs={"blobs": blobs, "broker": broker, "beat": beat.beat},
+                                name=f"resizer-consumer-{i}")
+               for i, beat in enumerate(beats)]
+
+    def alive() -> None:
+        for beat in beats:
+            beat.check()
+
+    return threads, alive
 
 
 if __name__ == "__main__":

@@ -365,12 +365,26 @@ class AmqpBroker(Broker):
             channel.queue_delete(queue=self.queue_name(queue))
             if not is_dead_letter(queue):
                 channel.queue_delete(queue=self.queue_name(dead_letter(queue)))
-                try:  # the prefix's dead-letter exchange, once no queue is bound to it
-                    channel.exchange_delete(self.dead_letter_exchange, if_unused=True)
-                except pika.exceptions.ChannelClosedByBroker:
-                    pass  # still used by another queue of this prefix
         except _ERRORS as e:
             raise BrokerUnavailable(f"cannot delete {queue}: {type(e).__name__}") from e
+        finally:
+            _close_quietly(conn)
+        if not is_dead_letter(queue):
+            self.delete_dead_letter_exchange()
+
+    def delete_dead_letter_exchange(self) -> bool:
+        """Delete the prefix's dead-letter exchange once no queue is bound to it (True if it
+        is gone); for tests and tooling. Exchanges are durable: without this every test
+        run's or `make up`'s prefix would leave one behind."""
+        conn = self._connect()
+        try:
+            conn.channel().exchange_delete(self.dead_letter_exchange, if_unused=True)
+            return True
+        except pika.exceptions.ChannelClosedByBroker:
+            return False  # still bound to another queue of this prefix
+        except _ERRORS as e:
+            raise BrokerUnavailable(f"cannot delete {self.dead_letter_exchange}: "
+                                    f"{type(e).__name__}") from e
         finally:
             _close_quietly(conn)
 

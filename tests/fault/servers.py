@@ -166,6 +166,18 @@ class PrivateRabbit:
         while port_open(self.port) and time.monotonic() < deadline:
             time.sleep(0.2)
 
+    def report(self) -> str:
+        """What the node holds: each queue's ready/unacknowledged messages and consumers, and
+        the consumers themselves; for the message of a failed test."""
+        out = []
+        for args in (["list_queues", "name", "messages_ready", "messages_unacknowledged",
+                      "consumers"], ["list_consumers", "queue_name", "channel_pid",
+                                     "prefetch_count", "active"]):
+            done = subprocess.run([self.ctl, "-n", self.node, "-q", *args], env=self.env,
+                                  capture_output=True, text=True, timeout=60)
+            out.append(done.stdout.strip() or done.stderr.strip())
+        return "\n".join(out)
+
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
             subprocess.run([self.ctl, "-n", self.node, "stop"], env=self.env,

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import requests
 
+from deploy.local.seaweedfs import free_port_base
 from tests.e2e.launch import ROOT, _base_env, wait_ready
 from tests.ports import free_ports
 
@@ -56,7 +57,10 @@ class FaultSystem:
                    BROKER_URL=self.rabbit.url, QUEUE_PREFIX=f"fault{tag}",
                    UP_VAR_DIR=str(root / "up"), UP_TIMEOUT="120", RATE_LIMITS="off",
                    RESIZE_TIMEOUT=str(RESIZE_TIMEOUT),
-                   RESIZE_MAX_MEMORY_MB=str(RESIZE_MAX_MEMORY_MB), UP_WORKERS="2")
+                   RESIZE_MAX_MEMORY_MB=str(RESIZE_MAX_MEMORY_MB), UP_WORKERS="2",
+                   # SeaweedFS and its other ports: not weed's defaults, which a developer's
+                   # `make up` or another test run may hold.
+                   UP_S3_PORT=str(free_port_base()))
         self.env = env
         self.base_url = f"http://127.0.0.1:{gateway}"
         self.ports = {"metadata": metadata, "upload": upload, "render": render,
@@ -126,6 +130,16 @@ class FaultSystem:
                 return
             time.sleep(0.1)
         raise AssertionError(f"{name} was not restarted within {SUPERVISOR_GRACE}s")
+
+    def report(self, name: str, lines: int = 40) -> str:
+        """The broker's queues and consumers and the last records `name` logged (without
+        pika's chatter and the tracebacks), for the message of a failed test: a stall shows
+        where the message is and what the consumers did last."""
+        log = self.root / "up" / "log" / f"{name}.log"
+        text = log.read_text(errors="replace").splitlines() if log.exists() else []
+        records = [line for line in text if line[:2].isdigit() and " pika." not in line]
+        return (f"RabbitMQ:\n{self.rabbit.report()}\n{name}.log, last {lines} records:\n"
+                + "\n".join(records[-lines:]))
 
     def ops(self, name: str, path: str) -> requests.Response:
         return requests.get(f"http://127.0.0.1:{self.ports[name]}{path}", timeout=5)

@@ -44,6 +44,9 @@ def test_purge_removes_everything_up_made_but_the_logs(tmp_path, run_id):
     queues = subprocess.run(["rabbitmqctl", "-q", "list_queues", "name"], capture_output=True,
                             text=True, timeout=60).stdout.split()
     assert not [q for q in queues if q.startswith(env["QUEUE_PREFIX"] + ".")]
+    exchanges = subprocess.run(["rabbitmqctl", "-q", "list_exchanges", "name"],
+                               capture_output=True, text=True, timeout=60).stdout.split()
+    assert f"{env['QUEUE_PREFIX']}.dead" not in exchanges  # the dead-letter exchange too
     assert cache.dbsize() == 0
     assert not (plan.var / "blobs").exists()
     assert (plan.log_dir / "render.log").read_text() == "kept"

@@ -99,3 +99,39 @@ def test_the_resizer_process_does_not_import_flask():
                           text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "False"
+
+
+def test_one_wedged_consumer_fails_liveness_while_the_other_works(monkeypatch):
+    # RESIZER_CONSUMERS=2: consumer 0 keeps beating (idle polls), consumer 1 is stuck on its
+    # message. With one heartbeat for both, /healthz stayed 200 and the message waited.
+    import threading
+
+    from services.resizer import __main__ as resizer_main
+    from shared.config import Settings
+    from shared.liveness import Wedged
+
+    now = [1000.0]
+    beat_of = {}
+
+    def fake_run(settings, stop, *, blobs, broker, beat):
+        beat_of[threading.current_thread().name] = beat
+
+    monkeypatch.setattr(resizer_main, "run", fake_run)
+    settings = Settings.from_env({"BROKER_URL": "memory://", "BLOB_URL": "memory://",
+                                  "RESIZER_CONSUMERS": "2", "RESIZE_TIMEOUT": "1"})
+    threads, alive = resizer_main.consumer_threads(settings, threading.Event(), blobs=None,
+                                                   broker=None, clock=lambda: now[0])
+    for t in threads:
+        t.start()
+        t.join()
+    beats = [beat_of["resizer-consumer-0"], beat_of["resizer-consumer-1"]]
+    alive()  # both just started
+    now[0] += 30
+    beats[0]()
+    alive()  # within max_silence (RESIZE_TIMEOUT + 60 s) for both
+    now[0] += 40
+    beats[0]()  # consumer 0 idle-polling; consumer 1 silent for 70 s
+    with pytest.raises(Wedged):
+        alive()
+    beats[1]()
+    alive()
