@@ -57,8 +57,12 @@ class ResizeHandler:
             # Not the image's fault: keep the message and retry, attempts unspent.
             self._consumed("unavailable")
             raise RetryLater(f"{type(e).__name__}: {e}") from e
-        except Exception:
+        except Exception as e:
             self._consumed("error")
+            # The broker's own line says the delivery failed; this one says of which image,
+            # so a stalled or looping message can be followed through the log.
+            sha = message.get("sha256") if isinstance(message, dict) else None
+            log.warning("resize of %.64s failed (%s: %.200s)", sha, type(e).__name__, e)
             raise
         self._consumed(outcome)
 
