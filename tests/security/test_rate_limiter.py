@@ -88,7 +88,7 @@ class Unreachable:
 
 
 def test_a_refusal_is_answered_from_memory_until_its_retry_after(monkeypatch):
-    import shared.ratelimit as ratelimit
+    from shared import ratelimit
     lim = Limiter("memory://", {"signup": "1/minute", "other": "5/minute"})
     lim.check(("signup", "a"))
     with pytest.raises(RateLimited) as first:

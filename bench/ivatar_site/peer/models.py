@@ -21,21 +21,25 @@ class Photo(Owned):
     access_count = models.BigIntegerField(default=0, editable=False)
 
 
-class ConfirmedEmail(Owned):
-    email = models.EmailField(unique=True, max_length=254)
-    photo = models.ForeignKey(Photo, related_name="emails", blank=True, null=True,
+class Claimed(Owned):
+    """What both kinds of claimed identity carry besides their digests."""
+    photo = models.ForeignKey(Photo, related_name="%(class)ss", blank=True, null=True,
                               on_delete=models.deletion.SET_NULL)
-    digest = models.CharField(max_length=32)
-    digest_sha256 = models.CharField(max_length=64)
     access_count = models.BigIntegerField(default=0, editable=False)
 
+    class Meta:
+        abstract = True
 
-class ConfirmedOpenId(Owned):
+
+class ConfirmedEmail(Claimed):
+    email = models.EmailField(unique=True, max_length=254)
+    digest = models.CharField(max_length=32)
+    digest_sha256 = models.CharField(max_length=64)
+
+
+class ConfirmedOpenId(Claimed):
     openid = models.URLField(unique=True, max_length=255)
-    photo = models.ForeignKey(Photo, related_name="openids", blank=True, null=True,
-                              on_delete=models.deletion.SET_NULL)
     digest = models.CharField(max_length=64)
     alt_digest1 = models.CharField(max_length=64, null=True, blank=True, default=None)
     alt_digest2 = models.CharField(max_length=64, null=True, blank=True, default=None)
     alt_digest3 = models.CharField(max_length=64, null=True, blank=True, default=None)
-    access_count = models.BigIntegerField(default=0, editable=False)
