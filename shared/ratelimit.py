@@ -10,6 +10,11 @@ first one over its limit; the answer then carries `Retry-After` and the IETF
     RateLimit-Policy: "signup";q=10;w=3600
     RateLimit: "signup";r=0;t=1800
 
+Each refusal is remembered in the process until the time its Retry-After names: a client
+flooding past its limit is answered from memory, with no Redis round trip per request (the
+count would not change: a refused hit is not counted). A caller that drops the fields of a
+pass (render) asks `check(..., report=False)`: one round trip per limit instead of two.
+
 A limiter that cannot reach its storage lets the request through and logs: a Redis outage
 must not turn every write into an error, and the read path already serves (slower) without
 Redis. `RATE_LIMITS=off` makes every check pass (test suites that sign up many accounts).
@@ -29,6 +34,8 @@ from limits.strategies import SlidingWindowCounterRateLimiter
 log = logging.getLogger(__name__)
 
 KEY_PREFIX = "onepic-rl"
+# Refusals remembered per limiter (process); past it the oldest are dropped.
+REFUSALS_KEPT = 10_000
 
 
 class RateLimited(Exception):
@@ -67,46 +74,78 @@ class Limiter:
         self.enabled = enabled
         self.rules = {name: parse_many(spec) for name, spec in rules.items()}
         self._strategy = SlidingWindowCounterRateLimiter(_storage(url)) if enabled else None
+        # (rule, key) → (until, the limit that refused): answered here until `until`.
+        self._refused: dict[tuple[str, str], tuple[float, RateLimitItem]] = {}
 
     @classmethod
     def from_settings(cls, settings) -> Limiter:
         return cls(settings.cache_url, settings.rate_limit_rules(),
                    enabled=settings.rate_limits != "off")
 
-    def check(self, *hits: tuple[str, str]) -> Outcome:
+    def check(self, *hits: tuple[str, str], report: bool = True) -> Outcome:
         """Count one hit for each (rule, key); RateLimited for the first over its limit.
 
         Every rule is tried before deciding (a hit over its limit is not counted by
         `limits`), so the answer names the first refusal and the headers of a pass name the
-        limit closest to running out."""
+        limit closest to running out. With `report=False` a pass carries no headers and
+        costs one round trip per limit (the fields need a second). A (rule, key) refused
+        before, until its Retry-After, is refused without asking the storage, and counts
+        none of the other hits."""
         if not self.enabled or not hits:
             return Outcome([])
+        now = time.time()
+        for hit in hits:
+            known = self._refused.get(hit)
+            if known is not None:
+                if known[0] > now:
+                    raise _refusal(hit[0], known[1], known[0], now)
+                self._refused.pop(hit, None)
         try:
-            return self._check(hits)
+            return self._check(hits, report)
         except RateLimited:
             raise
         except Exception as e:  # noqa: BLE001 - limits wraps storage errors; fail open
             log.warning("rate limits not checked (storage unavailable): %s", type(e).__name__)
             return Outcome([])
 
-    def _check(self, hits) -> Outcome:
+    def _check(self, hits, report: bool) -> Outcome:
         refused = None
         tightest = None   # (remaining, rule, item, reset)
         for rule, key in hits:
             for item in self.rules[rule]:
                 ok = self._strategy.hit(item, rule, key)
-                reset, remaining = self._strategy.get_window_stats(item, rule, key)
+                if not ok or report:
+                    reset, remaining = self._strategy.get_window_stats(item, rule, key)
                 if not ok and refused is None:
-                    refused = (rule, item, reset)
-                if tightest is None or remaining < tightest[0]:
+                    refused = (rule, key, item, reset)
+                if report and (tightest is None or remaining < tightest[0]):
                     tightest = (remaining, rule, item, reset)
+        now = time.time()
         if refused is not None:
-            rule, item, reset = refused
-            wait = max(1, math.ceil(reset - time.time()))
-            raise RateLimited(rule, wait, [
-                ("Retry-After", str(wait)), ("RateLimit-Policy", _policy(rule, item)),
-                ("RateLimit", f'"{rule}";r=0;t={wait}')])
+            rule, key, item, reset = refused
+            until = max(reset, now + 1)   # Retry-After is at least 1 s
+            self._remember(rule, key, until, item, now)
+            raise _refusal(rule, item, until, now)
+        if not report:
+            return Outcome([])
         remaining, rule, item, reset = tightest
-        t = max(0, math.ceil(reset - time.time()))
+        t = max(0, math.ceil(reset - now))
         return Outcome([("RateLimit-Policy", _policy(rule, item)),
                         ("RateLimit", f'"{rule}";r={remaining};t={t}')])
+
+    def _remember(self, rule: str, key: str, until: float, item: RateLimitItem,
+                  now: float) -> None:
+        refused = self._refused
+        if len(refused) >= REFUSALS_KEPT:  # rare: drop what has run out, else the oldest
+            for old in [k for k, (end, _) in refused.items() if end <= now]:
+                del refused[old]
+            if len(refused) >= REFUSALS_KEPT:
+                del refused[next(iter(refused))]
+        refused[(rule, key)] = (until, item)
+
+
+def _refusal(rule: str, item: RateLimitItem, until: float, now: float) -> RateLimited:
+    wait = max(1, math.ceil(until - now))
+    return RateLimited(rule, wait, [
+        ("Retry-After", str(wait)), ("RateLimit-Policy", _policy(rule, item)),
+        ("RateLimit", f'"{rule}";r=0;t={wait}')])

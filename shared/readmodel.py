@@ -88,6 +88,18 @@ class ReadModel:
         entry, _version = self.get_versioned(kind, name)
         return entry
 
+    def get_or_known(self, kind: str, name: str) -> tuple[dict | None, bool | None]:
+        """(the entry as `get` returns it, and whether the filter of known names holds the
+        name: True/False from a complete set, None when it cannot say), in one round trip.
+        `kind` is one of KNOWN_KINDS. Raises CacheUnavailable."""
+        raw, (held, complete) = self.cache.get_and_has_members(
+            _key(kind, name), _known_key(kind), name, COMPLETE)
+        entry = None
+        if raw is not None:
+            entry = json.loads(raw)
+            entry.pop("v", None)
+        return entry, held if complete else None
+
     def get_versioned(self, kind: str, name: str) -> tuple[dict | None, int | None]:
         """(entry without its "v", the version it was written at), or (None, None)."""
         raw = self.cache.get(_key(kind, name))

@@ -245,7 +245,7 @@ class RenderApp:
         if job.op != "default":
             hits.append(("renders_photo", job.sha256))
         try:
-            self.limiter.check(*hits)
+            self.limiter.check(*hits, report=False)  # render sends no RateLimit fields on a pass
         except RateLimited as e:
             raise ApiError(429, "too_many_requests",
                            "Too many new sizes drawn; use a size already served, or retry "

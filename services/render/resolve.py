@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from shared import metrics
 from shared.cache import Cache, CacheUnavailable
 from shared.internal import MetadataClient
-from shared.readmodel import CHANGED, KNOWN_KINDS, KnownNames, ReadModel, is_missing
+from shared.readmodel import CHANGED, KNOWN_KINDS, ReadModel, is_missing
 
 _HIT = metrics.READ_MODEL_LOOKUPS.labels("hit")
 _MISS = metrics.READ_MODEL_LOOKUPS.labels("miss")
@@ -37,7 +37,6 @@ class Resolver:
     def __init__(self, cache: Cache, metadata: MetadataClient, ttl: float,
                  max_entries: int = 100_000, clock=time.monotonic):
         self.read_model = ReadModel(cache)
-        self.known = KnownNames(cache)
         self.metadata = metadata
         self.ttl = ttl
         self.max_entries = max_entries
@@ -87,7 +86,14 @@ class Resolver:
 
     def _fetch(self, kind: str, name: str) -> dict | None:
         try:
-            entry = self.read_model.get(kind, name)
+            if kind in KNOWN_KINDS:
+                # The entry and the filter of known names in one round trip: an unknown
+                # name (a flood of random digests) costs one Redis call, no metadata call
+                # and no SQL (issue 10: 1,000 random hashes cost 2,083 Postgres
+                # transactions before the filter; issue 13: two round trips before this).
+                entry, known = self.read_model.get_or_known(kind, name)
+            else:
+                entry, known = self.read_model.get(kind, name), None
         except CacheUnavailable:
             # Redis down: slower, but still serving from the source of truth.
             _ERROR.inc()
@@ -95,24 +101,13 @@ class Resolver:
         else:
             if entry is None:
                 _MISS.inc()
-                if kind in KNOWN_KINDS and self._surely_unknown(kind, name):
+                if known is False:  # a complete filter without the name: it does not exist
+                    _FILTERED.inc()
                     return None
                 entry = self.metadata.resolve(kind, name)  # also heals the cache
             else:
                 _HIT.inc()
         return None if entry is None or is_missing(entry) else entry
-
-    def _surely_unknown(self, kind: str, name: str) -> bool:
-        """A name the complete filter does not hold does not exist: no metadata call, no SQL
-        (issue 10: 1,000 random hashes cost 2,083 Postgres transactions before this)."""
-        try:
-            exists = self.known.exists(kind, name)
-        except CacheUnavailable:
-            return False
-        if exists is False:
-            _FILTERED.inc()
-            return True
-        return False
 
     def _remember(self, key, item: Cached, generation: int) -> None:
         with self._lock:

@@ -37,6 +37,13 @@ class Cache(ABC):
     def has_members(self, key: str, *members: str) -> list[bool]:
         """For each member, whether the set at `key` holds it, in one round trip."""
 
+    def get_and_has_members(self, key: str, set_key: str,
+                            *members: str) -> tuple[bytes | None, list[bool]]:
+        """`get(key)` and `has_members(set_key, *members)` together, in one round trip where
+        the backend can: render's lookup of a name with the filter of known names (issue 13:
+        a flood of unknown digests paid two). Raises CacheUnavailable."""
+        return self.get(key), self.has_members(set_key, *members)
+
     @abstractmethod
     def set_if_newer(self, key: str, value: bytes, version: int, ttl: float) -> bool:
         """Store `value` (a JSON object carrying "v": `version`) unless the stored value's "v"

@@ -138,6 +138,18 @@ class RedisCache(Cache):
         except redis.RedisError as e:
             raise _unavailable(e) from e
 
+    def get_and_has_members(self, key: str, set_key: str,
+                            *members: str) -> tuple[bytes | None, list[bool]]:
+        try:
+            # Not a transaction: the two are read in this order, as two calls would.
+            with self._r.pipeline(transaction=False) as pipe:
+                pipe.get(key)
+                pipe.smismember(set_key, list(members))
+                value, held = pipe.execute()
+        except redis.RedisError as e:
+            raise _unavailable(e) from e
+        return value, [bool(x) for x in held]
+
     def ping(self) -> None:
         try:
             self._r.ping()

@@ -123,3 +123,21 @@ def test_sets_answer_several_members_at_once(cache, prefix):
         assert cache.has_members(key, "a", "c") == [False, True]
     finally:
         cache.delete(key)
+
+
+def test_an_entry_and_set_members_in_one_round_trip(cache, prefix, monkeypatch):
+    key, known = f"{prefix}entry", f"{prefix}known"
+    try:
+        cache.add_members(known, "a", "!complete")
+        sent = []
+        conn_class = cache._r.connection_pool.connection_class
+        original = conn_class.send_packed_command
+        monkeypatch.setattr(conn_class, "send_packed_command",
+                            lambda self, *a, **k: sent.append(1) or original(self, *a, **k))
+        assert cache.get_and_has_members(key, known, "b", "!complete") == (None, [False, True])
+        cache.set(key, b"v")
+        sent.clear()
+        assert cache.get_and_has_members(key, known, "a", "!complete") == (b"v", [True, True])
+        assert len(sent) == 1
+    finally:
+        cache.delete(known)

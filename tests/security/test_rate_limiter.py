@@ -64,3 +64,47 @@ def test_default_rules_parse():
     rules = Limiter.from_settings(Settings()).rules
     assert set(rules) >= {"signup", "tokens_user", "tokens_addr", "uploads", "email_claims",
                           "renders", "renders_photo"}
+
+
+def test_a_pass_without_report_carries_no_fields_and_still_counts():
+    lim = limiter("2/minute")
+    assert lim.check(("signup", "a"), report=False).headers == []
+    lim.check(("signup", "a"), report=False)
+    with pytest.raises(RateLimited) as refused:
+        lim.check(("signup", "a"), report=False)
+    assert dict(refused.value.headers)["RateLimit-Policy"] == '"signup";q=2;w=60'
+
+
+class Unreachable:
+    """A storage that is down, and says whether it was asked."""
+
+    asked = False
+
+    def hit(self, *a, **k):
+        self.asked = True
+        raise ConnectionError("down")
+
+    get_window_stats = hit
+
+
+def test_a_refusal_is_answered_from_memory_until_its_retry_after(monkeypatch):
+    from shared import ratelimit
+    lim = Limiter("memory://", {"signup": "1/minute", "other": "5/minute"})
+    lim.check(("signup", "a"))
+    with pytest.raises(RateLimited) as first:
+        lim.check(("signup", "a"))
+    wait = first.value.retry_after
+    counting, lim._strategy = lim._strategy, Unreachable()
+    with pytest.raises(RateLimited) as again:   # no storage call, nothing else counted
+        lim.check(("signup", "a"), ("other", "b"))
+    assert not lim._strategy.asked
+    assert again.value.retry_after <= wait
+    assert dict(again.value.headers)["RateLimit-Policy"] == '"signup";q=1;w=60'
+    later = ratelimit.time.time() + wait + 1
+    monkeypatch.setattr(ratelimit.time, "time", lambda: later)
+    lim.check(("signup", "a"))   # past its Retry-After: the storage is asked again
+    assert lim._strategy.asked
+    lim._strategy = counting
+    monkeypatch.undo()
+    stats = counting.get_window_stats(lim.rules["other"][0], "other", "b")
+    assert stats.remaining == 5   # the refused request counted nothing on "other"

@@ -87,3 +87,11 @@ def test_sets_answer_several_members_at_once():
     assert cache.has_members("k", "a", "b", "c") == [True, False, True]
     cache.remove_members("k", "a")
     assert cache.has_members("k", "a", "c") == [False, True]
+
+
+def test_an_entry_and_set_members_together():
+    cache = MemoryCache()
+    cache.add_members("known", "a")
+    assert cache.get_and_has_members("entry", "known", "a", "b") == (None, [True, False])
+    cache.set("entry", b"v")
+    assert cache.get_and_has_members("entry", "known", "b") == (b"v", [False])
