@@ -17,7 +17,7 @@ import requests
 from deploy.local import plan as local_plan
 from deploy.local import procs
 from deploy.local.purge import purge
-from deploy.local.seaweedfs import for_deployment, free_port_base, running_pid
+from deploy.local.seaweedfs import for_deployment, free_port_base
 
 from .tools import PY, ROOT, VAR, free_port
 
@@ -101,10 +101,6 @@ class System:
 
     def process_names(self) -> list[str]:
         return [p.name for p in self.plan.processes]
-
-    def blob_store_pid(self) -> int | None:
-        """The pid of the SeaweedFS server `deploy.local up` started beside the processes."""
-        return running_pid(self.plan)
 
     def pid(self, name: str) -> int:
         """The pid `name` runs as now (supervised: a restart changes it)."""

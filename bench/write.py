@@ -202,10 +202,9 @@ def run(system, quick: bool) -> list[dict]:
             idle += _latencies(watcher, started)
         idle_p50 = percentile(idle, 50)
 
-        blob_store = system.blob_store_pid()
+        # SeaweedFS is one of the supervised processes (named "seaweedfs"), so it is counted.
         split = CpuSplit({**{name: system.pid(name) for name in system.process_names()},
-                          **getattr(system, "servers", {}),
-                          **({"seaweedfs (blob store)": blob_store} if blob_store else {})},
+                          **getattr(system, "servers", {})},
                          system.database_url, system.database,
                          client_backends={watcher.backend_pid})
         with PeakRss(system.pid("resizer")) as rss, split:
