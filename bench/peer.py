@@ -116,8 +116,10 @@ def _publish_without_variants(system, names: dict) -> None:
     starts from the original: the state of every fresh upload (DESIGN.md, guarantee 2)."""
     rm = ReadModel(create_cache(system.env["CACHE_URL"]))
     view = dict(rm.get("photo", names["photo_id"]), variants={}, id=ORIGINAL_PHOTO)
-    rm.put("photo", ORIGINAL_PHOTO, view)
-    rm.put("user", ORIGINAL_USER, {"username": ORIGINAL_USER, "photo": view})
+    # Names no row holds, so no change of metadata's will ever carry a version for them:
+    # version 1 is as good as any (the read model is versioned, guarantee 7).
+    rm.put("photo", ORIGINAL_PHOTO, view, 1)
+    rm.put("user", ORIGINAL_USER, {"username": ORIGINAL_USER, "photo": view}, 1)
 
 
 def _variant_sets(thumbor: str, original: bytes, seconds: float, warm: float,
