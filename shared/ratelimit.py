@@ -137,10 +137,12 @@ class Limiter:
                   now: float) -> None:
         refused = self._refused
         if len(refused) >= REFUSALS_KEPT:  # rare: drop what has run out, else the oldest
-            for old in [k for k, (end, _) in refused.items() if end <= now]:
-                del refused[old]
+            # A snapshot, and pop: other request threads add and drop entries meanwhile.
+            for old, (end, _) in list(refused.items()):
+                if end <= now:
+                    refused.pop(old, None)
             if len(refused) >= REFUSALS_KEPT:
-                del refused[next(iter(refused))]
+                refused.pop(next(iter(list(refused)), None), None)
         refused[(rule, key)] = (until, item)
 
 
