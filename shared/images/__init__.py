@@ -7,7 +7,7 @@ Public surface (implemented in the sibling modules):
 - probe.probe(data: bytes, *, max_pixels: int, max_frames: int) -> ImageInfo
       header-only checks; raises ImageRejected (415 unsupported, 422 corrupt/too big)
 - variants.make_variants(original: bytes) -> list[Variant]   (one decode, all named sizes,
-      JPEG or PNG (transparency) each, + WebP up to WEBP_STORED_UP_TO, sanitized)
+      JPEG or PNG (transparency) each, + WebP up to WEBP_STORED_UP_TO (none), sanitized)
 - transform.render(source: bytes, *, width, height, fit, fmt) -> bytes  (sanitized)
 """
 from __future__ import annotations
@@ -45,11 +45,12 @@ class Variant:
     height: int
 
 
-# WebP is stored for the named sizes up to this side; larger ones are stored in the primary
-# format only and their WebP is made by render on first request and kept in its byte cache.
-# The 1024 px WebP was a third of the CPU of a 2 MP upload's variant set (25 of 78 ms,
-# bench `pipeline` rows) and is the size least asked for (docs/decisions/0060).
-WEBP_STORED_UP_TO = 512
+# WebP is stored for the named sizes up to this side (0: none); the others are stored in the
+# primary format only and their WebP is made by render on first request and kept in its byte
+# cache. The stored WebPs were a third of the CPU of a 2 MP upload's variant set (20 of 61 ms
+# in-process) and three of its seven blob writes, for the requests least made: avatars are
+# rendered to their `s` from a variant whatever is stored (docs/decisions/0060).
+WEBP_STORED_UP_TO = 0
 
 
 # Encoder settings of the stored set by side (bench `pipeline` rows, a 2 MP source): the
