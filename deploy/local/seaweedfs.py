@@ -15,6 +15,10 @@ each choice below is for:
 - Every port is given explicitly (gRPC ones at +10000 of their HTTP port, weed's own
   convention), and the Iceberg and Lance catalogs it would open on fixed ports are off, so
   two copies on one machine cannot collide. Telemetry is off.
+- `GOMAXPROCS=1`: weed spent 8-19 % less CPU per upload with one Go scheduler thread than
+  with two on this 2-core machine (the runtime's spinning and cross-thread wake-ups between
+  its four servers; bench/blobstore_cpu.py, docs/decisions/0069); 15 uploads/s need under
+  half of one core. None of weed's own flags measured moved its CPU.
 - SIGTERM takes 15–25 s (the filer's gRPC stop), so callers stop it in parallel with the
   rest; throwaway copies are killed. It leaves gRPC sockets in /tmp whatever TMPDIR says:
   `stop` removes the ones named for its ports.
@@ -135,7 +139,7 @@ class SeaweedFS:
         return args
 
     def process_env(self, base: dict[str, str]) -> dict[str, str]:
-        return {**base, "WEED_MASTER_VOLUME_GROWTH_COPY_1": "1",
+        return {**base, "WEED_MASTER_VOLUME_GROWTH_COPY_1": "1", "GOMAXPROCS": "1",
                 "TMPDIR": str(self.root / "tmp")}
 
     def prepare(self) -> None:

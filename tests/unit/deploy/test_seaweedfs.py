@@ -32,6 +32,13 @@ def test_loopback_only_explicit_ports_and_no_telemetry(tmp_path):
     assert store.process_env({})["WEED_MASTER_VOLUME_GROWTH_COPY_1"] == "1"
 
 
+def test_one_scheduler_thread_whatever_the_caller_set(tmp_path):
+    """GOMAXPROCS=1 is what saved weed's CPU (docs/decisions/0069); an inherited value from
+    the caller's environment must not undo it."""
+    env = SeaweedFS(tmp_path, 9550).process_env({"GOMAXPROCS": "8", "PATH": "/bin"})
+    assert env["GOMAXPROCS"] == "1" and env["PATH"] == "/bin"
+
+
 def test_make_up_uses_it_as_blob_store(tmp_path):
     plan = local_plan.build({"UP_VAR_DIR": str(tmp_path), "PORT": "9540", "UP_S3_PORT": "9550"})
     store = for_deployment(plan.var, plan.env)
