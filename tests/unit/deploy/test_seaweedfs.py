@@ -23,6 +23,7 @@ def test_loopback_only_explicit_ports_and_no_telemetry(tmp_path):
     store = SeaweedFS(tmp_path, 9550, allowed_origins=("http://127.0.0.1:9540",))
     argv = store.argv()
     assert "-ip.bind=127.0.0.1" in argv and "-master.telemetry=false" in argv
+    assert "-filer.disableHttp" in argv  # no credential-less way to the objects
     assert f"-s3.config={tmp_path / 's3.json'}" in argv
     # Every port it opens is one of ours: nothing left on weed's fixed defaults.
     assert "-s3.port.iceberg=0" in argv and "-s3.port.lance=0" in argv
