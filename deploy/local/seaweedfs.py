@@ -7,6 +7,10 @@ each choice below is for:
 - Without an identity configured, SeaweedFS's S3 gateway accepts anonymous writes, so a
   config (`s3.json`) with a generated key pair is always written first (mode 0600) and
   reused by later starts of the same folder.
+- The filer's own HTTP API is off (`-filer.disableHttp`): it takes no credentials, so with it
+  on anyone on the machine, or any web page by a cross-origin form POST, could list, read and
+  overwrite every object past the S3 keys above. Nothing of ours uses it; the gateway reaches
+  the filer over gRPC (docs/decisions/0071).
 - The S3 port answers before storage can take writes, so readiness is a real PUT and GET.
 - `WEED_MASTER_VOLUME_GROWTH_COPY_1=1` and a large `-volume.max`: each bucket is a
   collection that grows its own volumes; with the defaults a second bucket fails with
@@ -15,6 +19,10 @@ each choice below is for:
 - Every port is given explicitly (gRPC ones at +10000 of their HTTP port, weed's own
   convention), and the Iceberg and Lance catalogs it would open on fixed ports are off, so
   two copies on one machine cannot collide. Telemetry is off.
+- `GOMAXPROCS=1`: weed spent 8-19 % less CPU per upload with one Go scheduler thread than
+  with two on this 2-core machine (the runtime's spinning and cross-thread wake-ups between
+  its four servers; bench/blobstore_cpu.py, docs/decisions/0069); 15 uploads/s need under
+  half of one core. None of weed's own flags measured moved its CPU.
 - SIGTERM takes 15–25 s (the filer's gRPC stop), so callers stop it in parallel with the
   rest; throwaway copies are killed. It leaves gRPC sockets in /tmp whatever TMPDIR says:
   `stop` removes the ones named for its ports.
@@ -124,6 +132,7 @@ class SeaweedFS:
                 f"-volume.port={volume}", f"-volume.port.grpc={volume + _GRPC_OFFSET}",
                 "-volume.max=1000",
                 "-filer", f"-filer.port={filer}", f"-filer.port.grpc={filer + _GRPC_OFFSET}",
+                "-filer.disableHttp",
                 f"-filer.localSocket={self.root / 'filer.sock'}",
                 "-s3", f"-s3.port={s3}", f"-s3.port.grpc={s3 + _GRPC_OFFSET}",
                 f"-s3.config={self.root / 's3.json'}", "-s3.port.iceberg=0",
@@ -135,7 +144,7 @@ class SeaweedFS:
         return args
 
     def process_env(self, base: dict[str, str]) -> dict[str, str]:
-        return {**base, "WEED_MASTER_VOLUME_GROWTH_COPY_1": "1",
+        return {**base, "WEED_MASTER_VOLUME_GROWTH_COPY_1": "1", "GOMAXPROCS": "1",
                 "TMPDIR": str(self.root / "tmp")}
 
     def prepare(self) -> None:

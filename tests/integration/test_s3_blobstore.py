@@ -69,6 +69,22 @@ def test_anonymous_requests_are_refused(seaweedfs):
     assert requests.get(f"{base}/private", timeout=5).status_code == 403
 
 
+def test_the_filer_port_serves_no_objects(seaweedfs):
+    """The filer's HTTP API (S3 port + 3) has no S3 credentials: with it on, anyone on the
+    machine, or any web page through a form POST, could list, read and overwrite every
+    object. The launcher turns it off (-filer.disableHttp); S3 keeps working."""
+    filer = f"http://127.0.0.1:{seaweedfs.ports[3]}/buckets/{seaweedfs.bucket}"
+    s3 = seaweedfs.client()
+    s3.put_object(Bucket=seaweedfs.bucket, Key="filer-probe/kept", Body=b"real")
+    assert requests.get(f"{filer}/filer-probe/kept", timeout=5).status_code == 404
+    assert requests.get(f"{filer}/", headers={"Accept": "application/json"},
+                        timeout=5).status_code == 404
+    forged = requests.post(f"{filer}/filer-probe/kept", files={"file": ("kept", b"forged")},
+                           headers={"Origin": "http://elsewhere.example"}, timeout=5)
+    assert forged.status_code == 404
+    assert s3.get_object(Bucket=seaweedfs.bucket, Key="filer-probe/kept")["Body"].read() == b"real"
+
+
 def test_cors_lets_only_the_web_origin_post(seaweedfs):
     def preflight(origin):
         return requests.options(f"{seaweedfs.endpoint}/{seaweedfs.bucket}", timeout=5, headers={

@@ -23,6 +23,7 @@ def test_loopback_only_explicit_ports_and_no_telemetry(tmp_path):
     store = SeaweedFS(tmp_path, 9550, allowed_origins=("http://127.0.0.1:9540",))
     argv = store.argv()
     assert "-ip.bind=127.0.0.1" in argv and "-master.telemetry=false" in argv
+    assert "-filer.disableHttp" in argv  # no credential-less way to the objects
     assert f"-s3.config={tmp_path / 's3.json'}" in argv
     # Every port it opens is one of ours: nothing left on weed's fixed defaults.
     assert "-s3.port.iceberg=0" in argv and "-s3.port.lance=0" in argv
@@ -30,6 +31,13 @@ def test_loopback_only_explicit_ports_and_no_telemetry(tmp_path):
     assert ports == set(store.ports) == {9550, 9551, 9552, 9553, 19550, 19551, 19552, 19553}
     assert "-s3.allowedOrigins=http://127.0.0.1:9540" in argv
     assert store.process_env({})["WEED_MASTER_VOLUME_GROWTH_COPY_1"] == "1"
+
+
+def test_one_scheduler_thread_whatever_the_caller_set(tmp_path):
+    """GOMAXPROCS=1 is what saved weed's CPU (docs/decisions/0069); an inherited value from
+    the caller's environment must not undo it."""
+    env = SeaweedFS(tmp_path, 9550).process_env({"GOMAXPROCS": "8", "PATH": "/bin"})
+    assert env["GOMAXPROCS"] == "1" and env["PATH"] == "/bin"
 
 
 def test_make_up_uses_it_as_blob_store(tmp_path):
