@@ -74,6 +74,8 @@ class System:
     def up(self) -> System:
         try:
             purge(self.plan)  # start from nothing: no database, read model or blobs of a last run
+            # purge keeps logs; a last run's verification links would be read as this run's.
+            (self.plan.log_dir / "mail.log").unlink(missing_ok=True)
             done = subprocess.run([PY, "-m", "deploy.local", "up"], cwd=ROOT,
                                   env=self.launcher_env, capture_output=True, text=True,
                                   timeout=240)
