@@ -35,9 +35,14 @@ def wake() -> None:
 
 class OutboxRelay:
     def __init__(self, engine: Engine, broker: Broker, *, batch: int = 100,
-                 poll_interval: float = 0.2, min_backoff: float = 0.2, max_backoff: float = 10.0):
+                 poll_interval: float = 0.2, listen_poll_interval: float = 5.0,
+                 min_backoff: float = 0.2, max_backoff: float = 10.0):
+        """`poll_interval`: between passes while nothing wakes the relay by itself (SQLite,
+        or PostgreSQL while LISTEN cannot be set up); `listen_poll_interval`: while a LISTEN
+        connection is up, when every commit that adds rows notifies it."""
         self.engine, self.broker = engine, broker
         self.batch, self.poll_interval = batch, poll_interval
+        self.listen_poll_interval = max(poll_interval, listen_poll_interval)
         self._listen = None   # pool connection LISTENing for NOTIFY (PostgreSQL only)
         self.min_backoff, self.max_backoff = min(min_backoff, max_backoff), max_backoff
 
@@ -96,15 +101,24 @@ class OutboxRelay:
     def _idle(self, stop: threading.Event) -> None:
         """Nothing (more) waiting: sleep until a commit wakes us (in this process, or a NOTIFY
         from another on PostgreSQL), the poll interval passes or `stop` is set (checked every
-        0.1 s: one thread cannot wait on two events). The poll stays as the fallback for a
-        notification lost with a connection."""
-        deadline = time.monotonic() + self.poll_interval
+        0.1 s: one thread cannot wait on two events).
+
+        A commit while no LISTEN connection was up notified nobody, so a LISTEN set up anew
+        ends the wait at once (the next pass publishes those rows); after that every commit
+        that adds rows notifies it (NOTIFY is delivered at commit to every listening
+        session), and the poll, only a fallback, runs every `listen_poll_interval` instead of
+        every `poll_interval`: an idle pass costs a transaction and its round trips."""
+        listening = self._listen
+        interval = self.listen_poll_interval if listening is not None else self.poll_interval
+        deadline = time.monotonic() + interval
         while not stop.is_set():
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return
             step = min(remaining, 0.1)
             listener = self._listener()
+            if listener is not None and self._listen is not listening:
+                return  # listening anew: one pass for what committed before it
             if listener is not None:
                 if self._notified(listener, step):
                     return
