@@ -136,7 +136,10 @@ def record_photo(conn: Connection, info: dict) -> tuple[dict, bool]:
     if info["activate"]:
         conn.execute(users.update().where(users.c.id == info["user_id"])
                      .values(active_photo_id=photo["id"]))
-    changes.photo_changed(conn, [photo["id"]])  # and the user, when it is now the active one
+    if created and not info["activate"]:
+        changes.photo_added(conn, photo["id"])
+    else:
+        changes.photo_changed(conn, [photo["id"]])  # and the user, when it is now the active one
     if not photo["variants"]:
         conn.execute(outbox.insert().values(
             queue=RESIZE_REQUESTS, created_at=now,

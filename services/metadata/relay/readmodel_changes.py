@@ -81,6 +81,14 @@ def photo_changed(conn: Connection, photo_ids: Iterable[str]) -> None:
            + _users_keys(conn, users.c.active_photo_id.in_(photo_ids)))
 
 
+def photo_added(conn: Connection, photo_id: str) -> None:
+    """A photo this transaction inserted, made nobody's active photo or address photo in it:
+    only its own entry changes. No other row can point at it yet (the row is not visible to
+    other transactions before the commit), so photo_changed's three look-ups for users and
+    addresses showing it would find nothing."""
+    record(conn, [key_of("photo", photo_id)])
+
+
 def image_changed(conn: Connection, sha256: str) -> None:
     """An image's variants or facts changed: every photo of it, and whoever shows one."""
     photo_changed(conn, conn.execute(sa.select(photos.c.id)
@@ -118,7 +126,13 @@ def _write(conn: Connection, keys: list[str]) -> None:
 def mark(conn: Connection, keys: Iterable[str]) -> None:
     """Bump each key's version and record it pending at that version (reconcile uses this
     to rebuild everything at a new version)."""
+    keys = list(dict.fromkeys(keys))
+    if not keys:
+        return
     now = ids.now()
+    if conn.dialect.name == "postgresql":
+        _mark_in_one_statement(conn, keys, now)
+        return
     for key in keys:
         insert = db.dialect_insert(conn, rm_versions).values(key=key, version=1)
         version = conn.execute(insert.on_conflict_do_update(
@@ -127,3 +141,18 @@ def mark(conn: Connection, keys: Iterable[str]) -> None:
         pending = db.dialect_insert(conn, rm_pending).values(key=key, version=version, since=now)
         conn.execute(pending.on_conflict_do_update(
             index_elements=["key"], set_={"version": pending.excluded.version}))
+
+
+def _mark_in_one_statement(conn: Connection, keys: list[str], now) -> None:
+    """PostgreSQL: every key's bump and pending record in one statement (one round trip,
+    not two per key): the version upsert is a data-modifying CTE whose RETURNING feeds the
+    pending upsert. Rows are locked in the order of `keys`, as the loop does."""
+    bump = db.dialect_insert(conn, rm_versions).values([{"key": k, "version": 1} for k in keys])
+    bumped = bump.on_conflict_do_update(
+        index_elements=["key"], set_={"version": rm_versions.c.version + 1}).returning(
+        rm_versions.c.key, rm_versions.c.version).cte("bumped")
+    pending = db.dialect_insert(conn, rm_pending).from_select(
+        ["key", "version", "since"],
+        sa.select(bumped.c.key, bumped.c.version, sa.literal(now, rm_pending.c.since.type)))
+    conn.execute(pending.on_conflict_do_update(
+        index_elements=["key"], set_={"version": pending.excluded.version}))
