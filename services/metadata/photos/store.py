@@ -117,20 +117,22 @@ def record_photo(conn: Connection, info: dict) -> tuple[dict, bool]:
     photo back. A resize request goes into the outbox, committed with the rows, whenever the
     image has no variants yet (duplicates are harmless: the resizer is idempotent)."""
     now = ids.now()
-    db.insert_ignoring_conflict(conn, images, {
-        "sha256": info["sha256"], "format": info["format"], "width": info["width"],
-        "height": info["height"], "bytes": info["bytes"], "alpha": info["alpha"],
-        "frames": info["frames"], "created_at": now}, ["sha256"])
+    # The image is referenced again: garbage collection must not take its bytes. An existing
+    # row is updated even when unreferenced_at is already NULL, so a collector holding it
+    # (FOR UPDATE) re-reads it after this transaction and sees the change, or, had it
+    # collected the row meanwhile, this inserts a fresh one (services/metadata/gc). One
+    # statement: insert, or clear the mark.
+    image = db.dialect_insert(conn, images).values(
+        sha256=info["sha256"], format=info["format"], width=info["width"],
+        height=info["height"], bytes=info["bytes"], alpha=info["alpha"],
+        frames=info["frames"], created_at=now)
+    conn.execute(image.on_conflict_do_update(index_elements=["sha256"],
+                                             set_={"unreferenced_at": None}))
     created = db.insert_ignoring_conflict(conn, photos, {
         "id": ids.photo_id(), "user_id": info["user_id"], "sha256": info["sha256"],
         "alt": info["alt"], "rating": info["rating"], "created_at": now,
         "expires_at": info.get("expires_at"), "source_id": info.get("source_id")},
         ["user_id", "sha256"]) == 1
-    # The image is referenced again: garbage collection must not take its bytes. An update
-    # even when already NULL, so a collector holding the row (FOR UPDATE) re-reads it after
-    # this transaction and sees the change (services/metadata/gc).
-    conn.execute(images.update().where(images.c.sha256 == info["sha256"])
-                 .values(unreferenced_at=None))
     photo = _with_variants(conn, conn.execute(_SELECT.where(
         photos.c.user_id == info["user_id"], photos.c.sha256 == info["sha256"])))[0]
     if info["activate"]:

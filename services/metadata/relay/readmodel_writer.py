@@ -163,10 +163,20 @@ class ReadModelWriter:
             log.warning("read model: %d of %d writes pending (%s); the worker retries them",
                         len(set(keys)) - len(landed), len(set(keys)), e)
         if landed:
-            with db.write(conn):
-                for key, version in landed.items():
-                    conn.execute(rm_pending.delete().where(rm_pending.c.key == key,
-                                                           rm_pending.c.version <= version))
+            # One statement for every key that landed (each only up to the version written:
+            # a newer change stays pending).
+            done = rm_pending.delete().where(sa.or_(*(
+                sa.and_(rm_pending.c.key == key, rm_pending.c.version <= version)
+                for key, version in landed.items())))
+            if conn.dialect.name == "postgresql":
+                # In the transaction the reads above began: a statement under READ COMMITTED
+                # sees what is committed when it runs, as in a new one, and this saves the
+                # COMMIT and BEGIN between them (two round trips).
+                conn.execute(done)
+                conn.commit()
+            else:
+                with db.write(conn):  # SQLite: a write after reads must BEGIN IMMEDIATE
+                    conn.execute(done)
         return len(landed)
 
     def retry_pending(self, conn: Connection, limit: int = 500) -> int:
