@@ -89,10 +89,12 @@ def photo_added(conn: Connection, photo_id: str) -> None:
     record(conn, [key_of("photo", photo_id)])
 
 
+_PHOTOS_OF_IMAGE = sa.select(photos.c.id).where(photos.c.sha256 == sa.bindparam("sha256"))
+
+
 def image_changed(conn: Connection, sha256: str) -> None:
     """An image's variants or facts changed: every photo of it, and whoever shows one."""
-    photo_changed(conn, conn.execute(sa.select(photos.c.id)
-                                     .where(photos.c.sha256 == sha256)).scalars().all())
+    photo_changed(conn, conn.execute(_PHOTOS_OF_IMAGE, {"sha256": sha256}).scalars().all())
 
 
 def record(conn: Connection, keys: list[str]) -> None:

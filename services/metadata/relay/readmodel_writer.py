@@ -96,9 +96,11 @@ def split_key(key: str) -> tuple[str, str]:
     return kind, name
 
 
+_VERSION_OF = sa.select(rm_versions.c.version).where(rm_versions.c.key == sa.bindparam("key"))
+
+
 def version_of(conn: Connection, key: str) -> int:
-    return conn.execute(sa.select(rm_versions.c.version)
-                        .where(rm_versions.c.key == key)).scalar() or 0
+    return conn.execute(_VERSION_OF, {"key": key}).scalar() or 0
 
 
 class ReadModelWriter:

@@ -52,6 +52,9 @@ def parse(message: dict) -> tuple[str, list[dict], str | None]:
     return sha256, out, failed
 
 
+_IMAGE = sa.select(images.c.sha256).where(images.c.sha256 == sa.bindparam("sha256"))
+
+
 class ResultsConsumer:
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -65,7 +68,7 @@ class ResultsConsumer:
             metrics.EVENTS_CONSUMED.labels("metadata", RESIZE_RESULTS, "rejected").inc()
             return
         with _database_or_retry(), self.engine.connect() as conn, db.write(conn):
-            known = conn.execute(images.select().where(images.c.sha256 == sha256)).first()
+            known = conn.execute(_IMAGE, {"sha256": sha256}).first()
             if known is None:
                 log.error("resize.results: no image %s; dropping", sha256)
                 metrics.EVENTS_CONSUMED.labels("metadata", RESIZE_RESULTS, "rejected").inc()
