@@ -69,16 +69,29 @@ def address_changed(conn: Connection, md5: str, sha256: str) -> None:
     record(conn, [key_of("email", md5), key_of("email", sha256)])
 
 
+# photo_changed's look-ups, built once (every resize result runs them: db.prebuilt says why);
+# the last two are _users_keys for the users whose active photo is one of `photo_ids`.
+_SHOWN = sa.bindparam("photo_ids", expanding=True)
+_ADDRESSES_SHOWING = sa.select(emails.c.md5, emails.c.sha256).where(
+    emails.c.photo_id.in_(_SHOWN), emails.c.verified_at.isnot(None))
+_USERS_SHOWING = sa.select(users.c.username).where(users.c.active_photo_id.in_(_SHOWN))
+_THEIR_ADDRESSES = (sa.select(emails.c.md5, emails.c.sha256)
+                    .select_from(emails.join(users, emails.c.user_id == users.c.id))
+                    .where(users.c.active_photo_id.in_(_SHOWN),
+                           emails.c.verified_at.isnot(None)))
+
+
 def photo_changed(conn: Connection, photo_ids: Iterable[str]) -> None:
     """Photos changed (what render shows of them, or that they are gone): their entries and
     every user and verified address showing one of them."""
     photo_ids = list(photo_ids)
     if not photo_ids:
         return
-    chosen = conn.execute(sa.select(emails.c.md5, emails.c.sha256).where(
-        emails.c.photo_id.in_(photo_ids), emails.c.verified_at.isnot(None)))
+    chosen = conn.execute(_ADDRESSES_SHOWING, {"photo_ids": photo_ids})
+    showing = {"photo_ids": photo_ids}
     record(conn, [key_of("photo", pid) for pid in photo_ids] + _address_keys(chosen)
-           + _users_keys(conn, users.c.active_photo_id.in_(photo_ids)))
+           + [key_of("user", name) for name in conn.execute(_USERS_SHOWING, showing).scalars()]
+           + _address_keys(conn.execute(_THEIR_ADDRESSES, showing)))
 
 
 def photo_added(conn: Connection, photo_id: str) -> None:

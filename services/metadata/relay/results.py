@@ -94,9 +94,24 @@ class ResultsConsumer:
         metrics.DEAD_LETTERS.labels(RESIZE_REQUESTS).inc()
 
 
+_VARIANT_COLUMNS = ("sha256", "name", "fmt", "width", "height", "bytes")
+
+
+def _variants_upsert(conn, n: int):
+    """INSERT … ON CONFLICT DO UPDATE of `n` rows, the parameters of row i named `<column>_i`."""
+    stmt = db.dialect_insert(conn, variants).values([
+        {k: sa.bindparam(f"{k}_{i}") for k in _VARIANT_COLUMNS} for i in range(n)])
+    return stmt.on_conflict_do_update(
+        index_elements=["sha256", "name", "fmt"],
+        set_={k: stmt.excluded[k] for k in ("width", "height", "bytes")})
+
+
 def record_variants(conn, sha256: str, rows: list[dict]) -> None:
     """Upsert the variants made of one image (a redelivery changes nothing)."""
-    db.upsert(conn, variants, rows, ["sha256", "name", "fmt"])  # one statement for the set
+    if rows:  # one statement for the set, built once per number of rows
+        n = len(rows)
+        conn.execute(db.prebuilt(conn, f"variants: upsert {n}", lambda c: _variants_upsert(c, n)),
+                     {f"{k}_{i}": v for i, row in enumerate(rows) for k, v in row.items()})
     changes.image_changed(conn, sha256)  # every photo of it, and whoever shows one
 
 
