@@ -68,12 +68,15 @@ def transaction_state(conn: Connection) -> dict | None:
 OUTBOX_CHANNEL = "onepic_outbox"
 
 
+_NOTIFY = sa.text(f"NOTIFY {OUTBOX_CHANNEL}")
+
+
 def notify_outbox(conn: Connection) -> None:
     """Wake relays in other processes when this transaction commits (PostgreSQL delivers a
     NOTIFY at commit, and not at all on rollback). SQLite has no such thing: its one process
     wakes its relay in-process (relay.outbox.wake)."""
     if conn.dialect.name == "postgresql":
-        conn.execute(sa.text(f"NOTIFY {OUTBOX_CHANNEL}"))
+        conn.execute(_NOTIFY)
 
 
 def insert_ignoring_conflict(conn: Connection, table: sa.Table, values: dict,

@@ -37,6 +37,7 @@ _BY_USER_AND_IMAGE = _SELECT.where(photos.c.user_id == sa.bindparam("owner"),
 _USAGE = (sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(images.c.bytes), 0))
           .select_from(photos.join(images, photos.c.sha256 == images.c.sha256))
           .where(photos.c.user_id == sa.bindparam("owner")))
+_OUTBOX_INSERT = outbox.insert()
 _HAS_PHOTO_OF = sa.select(photos.c.id).where(photos.c.user_id == sa.bindparam("owner"),
                                              photos.c.sha256 == sa.bindparam("image"))
 
@@ -155,9 +156,9 @@ def record_photo(conn: Connection, info: dict) -> tuple[dict, bool]:
     else:
         changes.photo_changed(conn, [photo["id"]])  # and the user, when it is now the active one
     if not photo["variants"]:
-        conn.execute(outbox.insert().values(
-            queue=RESIZE_REQUESTS, created_at=now,
-            payload=json.dumps({"sha256": photo["sha256"], "format": photo["format"]})))
+        conn.execute(_OUTBOX_INSERT, {
+            "queue": RESIZE_REQUESTS, "created_at": now,
+            "payload": json.dumps({"sha256": photo["sha256"], "format": photo["format"]})})
         db.notify_outbox(conn)
     return photo, created
 

@@ -33,6 +33,13 @@ def wake() -> None:
     _WAKE.set()
 
 
+# Built once: each relayed upload runs both (services/metadata/db.prebuilt says why).
+_CLAIM = (sa.select(outbox.c.id, outbox.c.queue, outbox.c.payload).order_by(outbox.c.id)
+          .limit(sa.bindparam("batch", type_=sa.Integer))
+          .with_for_update(skip_locked=True))
+_DELETE = outbox.delete().where(outbox.c.id.in_(sa.bindparam("ids", expanding=True)))
+
+
 class OutboxRelay:
     def __init__(self, engine: Engine, broker: Broker, *, batch: int = 100,
                  poll_interval: float = 0.2, listen_poll_interval: float = 5.0,
@@ -53,10 +60,7 @@ class OutboxRelay:
         published: list[int] = []
         failure: BrokerUnavailable | None = None
         with self.engine.connect() as conn, db.write(conn):
-            rows = conn.execute(
-                sa.select(outbox.c.id, outbox.c.queue, outbox.c.payload)
-                .order_by(outbox.c.id).limit(self.batch)
-                .with_for_update(skip_locked=True)).fetchall()
+            rows = conn.execute(_CLAIM, {"batch": self.batch}).fetchall()
             for row in rows:
                 try:
                     self.broker.publish(row.queue, json.loads(row.payload))
@@ -69,7 +73,7 @@ class OutboxRelay:
             # Committed even when the broker failed midway: what it confirmed must not be
             # sent again needlessly.
             if published:
-                conn.execute(outbox.delete().where(outbox.c.id.in_(published)))
+                conn.execute(_DELETE, {"ids": published})
         if failure is not None:
             raise failure
         return len(published)
