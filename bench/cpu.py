@@ -6,7 +6,8 @@ bench's database (pg_stat_activity, sampled every second so a backend that appea
 counted too; one that lives less than a second between samples is missed: the services pool
 their connections, so there are none in practice). Redis and RabbitMQ are whole servers: the
 bench starts private ones (system.py), so their CPU is the bench's alone. The load generator
-is this process (the upload client threads and the readiness watcher)."""
+is this process (the upload client threads and the readiness watcher) with its children but
+for the private servers, which are its children too and are counted under their own names."""
 from __future__ import annotations
 
 import os
@@ -38,8 +39,10 @@ def _all() -> dict[int, tuple[int, float]]:
     return out
 
 
-def tree_cpu(root: int, table: dict[int, tuple[int, float]] | None = None) -> float:
-    """CPU seconds of a process and its live descendants."""
+def tree_cpu(root: int, table: dict[int, tuple[int, float]] | None = None,
+             exclude: frozenset[int] | set[int] = frozenset()) -> float:
+    """CPU seconds of a process and its live descendants, leaving out the subtrees rooted at
+    the pids in `exclude`."""
     table = table if table is not None else _all()
     children: dict[int, list[int]] = {}
     for pid, (ppid, _) in table.items():
@@ -47,6 +50,8 @@ def tree_cpu(root: int, table: dict[int, tuple[int, float]] | None = None) -> fl
     total, todo = 0.0, [root]
     while todo:
         pid = todo.pop()
+        if pid in exclude and pid != root:
+            continue
         if pid in table:
             total += table[pid][1]
         todo.extend(children.get(pid, ()))
@@ -94,10 +99,15 @@ class CpuSplit:
         finally:
             conn.close()
 
+    def _counted_apart(self) -> frozenset[int]:
+        return frozenset(self.trees.values())
+
     def __enter__(self) -> CpuSplit:
         table = _all()
         self._start = {name: tree_cpu(pid, table) for name, pid in self.trees.items()}
-        self._self_start = tree_cpu(os.getpid(), table)
+        # The private Redis and RabbitMQ are this process's children, and counted apart:
+        # left out of the client's tree, or they would be counted twice.
+        self._self_start = tree_cpu(os.getpid(), table, self._counted_apart())
         self._started = False
         if self.database_url:
             self._thread.start()
@@ -121,4 +131,4 @@ class CpuSplit:
         else:
             client_db = 0.0
         self.seconds["load generator (bench client and its watcher's queries)"] = (
-            tree_cpu(os.getpid(), table) - self._self_start + client_db)
+            tree_cpu(os.getpid(), table, self._counted_apart()) - self._self_start + client_db)

@@ -29,9 +29,12 @@ not JSON: upload answers 503 instead of "401 unknown token", and /readyz fails.
 """
 from __future__ import annotations
 
+import http.client
+import json
+import select
+import threading
 from typing import Any
-
-import requests
+from urllib.parse import urlsplit
 
 TOKEN_HEADER = "X-Internal-Token"  # noqa: S105 - a header name, not a secret
 
@@ -51,24 +54,29 @@ def _checked(status: int) -> int:
 
 
 class MetadataClient:
-    def __init__(self, call):
+    def __init__(self, call, close=None):
         self._call = call  # (method, path, json) -> (status, body)
+        self._close = close
+
+    def close(self) -> None:
+        """Close the connections kept for later calls (over HTTP); the client stays usable."""
+        if self._close is not None:
+            self._close()
 
     @classmethod
     def over_http(cls, base_url: str, token: str, timeout: float = 5.0) -> MetadataClient:
-        session = requests.Session()
-        session.headers[TOKEN_HEADER] = token
-        base = base_url.rstrip("/")
+        pool = _ConnectionPool(base_url, timeout)
+        headers = {TOKEN_HEADER: token, "Accept": "application/json"}
 
         def call(method: str, path: str, body: Any = None):
             try:
-                r = session.request(method, base + path, json=body, timeout=timeout)
-                status = _checked(r.status_code)
-                return status, (r.json() if r.content else None)
-            except requests.RequestException as e:  # JSON decode errors are ones too
+                status, data = pool.request(method, path, body, headers)
+                status = _checked(status)
+                return status, (json.loads(data) if data else None)
+            except (OSError, http.client.HTTPException, ValueError) as e:  # JSON errors too
                 raise MetadataUnavailable(f"metadata {method} {path}: {type(e).__name__}") from e
 
-        return cls(call)
+        return cls(call, pool.close)
 
     @classmethod
     def in_process(cls, wsgi_app, token: str) -> MetadataClient:
@@ -133,3 +141,74 @@ class MetadataClient:
         status, _ = self._call("GET", "/internal/ping")
         if status != 200:
             raise MetadataUnavailable(f"metadata /internal/ping answered {status}")
+
+
+class _ConnectionPool:
+    """Keep-alive HTTP/1.1 connections to metadata, one per calling thread at a time.
+
+    http.client, not requests: upload makes two of these calls per photo, and requests'
+    machinery (sessions, adapters, proxy look-ups in the environment, urllib3's pool) cost
+    about three times the CPU of the exchange itself (docs/decisions/0068). A kept connection
+    the server closed while idle (gunicorn's keep-alive timeout) is noticed before it is
+    reused (its socket is readable) and replaced, as urllib3 does; nothing is retried."""
+
+    def __init__(self, base_url: str, timeout: float, keep: int = 16):
+        parts = urlsplit(base_url.rstrip("/"))
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("METADATA_URL must be an http:// or https:// URL")
+        self._conn_class = (http.client.HTTPSConnection if parts.scheme == "https"
+                            else http.client.HTTPConnection)
+        self._host, self._port = parts.hostname, parts.port
+        self._prefix = parts.path
+        self._timeout, self._keep = timeout, keep
+        self._idle: list[http.client.HTTPConnection] = []
+        self._lock = threading.Lock()
+
+    def _take(self) -> http.client.HTTPConnection:
+        while True:
+            with self._lock:
+                conn = self._idle.pop() if self._idle else None
+            if conn is None:
+                return self._conn_class(self._host, self._port, timeout=self._timeout)
+            if conn.sock is not None and not _readable(conn.sock):
+                return conn
+            conn.close()  # closed by the server meanwhile (or junk arrived): a fresh one
+
+    def _give_back(self, conn: http.client.HTTPConnection) -> None:
+        with self._lock:
+            if len(self._idle) < self._keep:
+                self._idle.append(conn)
+                return
+        conn.close()
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
+
+    def request(self, method: str, path: str, body: Any, headers: dict) -> tuple[int, bytes]:
+        payload = None
+        sent = headers
+        if body is not None:
+            payload = json.dumps(body).encode()
+            sent = {**headers, "Content-Type": "application/json"}
+        conn = self._take()
+        try:
+            conn.request(method, self._prefix + path, body=payload, headers=sent)
+            answer = conn.getresponse()
+            data = answer.read()
+        except BaseException:
+            conn.close()
+            raise
+        if answer.will_close:
+            conn.close()
+        else:
+            self._give_back(conn)
+        return answer.status, data
+
+
+def _readable(sock) -> bool:
+    poller = select.poll()
+    poller.register(sock, select.POLLIN | select.POLLERR | select.POLLHUP)
+    return bool(poller.poll(0))

@@ -285,6 +285,26 @@ def test_publisher_recovers_after_its_connection_is_closed(broker, raw):
     assert json.loads(raw_get(raw, broker.queue_name(q))[2]) == {"n": 2}
 
 
+def test_depth_asks_on_one_kept_connection_and_recovers_when_it_is_dropped(broker, monkeypatch):
+    # The worker's gauges ask for four queues every 10 s: a connection per question cost
+    # more than the question (decision 0068).
+    q = broker.test_queue("depth")
+    broker.publish(q, {"n": 1})
+    broker.publish(q, {"n": 2})
+    opened = []
+    connect = broker._connect
+    monkeypatch.setattr(broker, "_connect", lambda: opened.append(connect()) or opened[-1])
+    assert [broker.depth(q) for _ in range(3)] == [2, 2, 2]
+    assert broker.depth(broker.test_queue("never-declared")) == 0
+    assert broker.depth(q) == 2  # the 404 closed the channel, not the connection
+    assert len(opened) == 1
+    opened[0].close()  # as if the broker had dropped the idle connection
+    assert broker.depth(q) == 2
+    assert len(opened) == 2
+    broker.close()
+    assert not any(conn.is_open for conn in opened)
+
+
 def test_ping_from_short_lived_threads_keeps_no_connection(broker, monkeypatch):
     # The resizer's /readyz runs each probe on a fresh thread: a ping that kept a per-thread
     # connection leaked one RabbitMQ connection per probe.

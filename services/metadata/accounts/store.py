@@ -71,6 +71,15 @@ def password_hash(conn: Connection, user_id: str) -> str | None:
     return conn.execute(sa.select(users.c.password_hash).where(users.c.id == user_id)).scalar()
 
 
+# Built once: every authenticated request runs it (services/metadata/db.prebuilt says why).
+_USER_FOR_TOKEN = (
+    sa.select(users.c.id, users.c.username, users.c.active_photo_id,
+              api_tokens.c.id.label("token_id"), api_tokens.c.expires_at,
+              api_tokens.c.last_used_at)
+    .select_from(api_tokens.join(users, api_tokens.c.user_id == users.c.id))
+    .where(api_tokens.c.token_sha256 == sa.bindparam("token_sha256")))
+
+
 def user_for_token(conn: Connection, token: str, now: datetime) -> dict | None:
     """The one lookup of a bearer token (API, /internal/auth, the web UI's session cookie):
     the user ({"id", "username", "active_photo_id", "token_id"}) of a live token, or None
@@ -79,12 +88,7 @@ def user_for_token(conn: Connection, token: str, now: datetime) -> dict | None:
     `last_used_at` is written at most every LAST_USED_EVERY, not on every request."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    row = conn.execute(
-        sa.select(users.c.id, users.c.username, users.c.active_photo_id,
-                  api_tokens.c.id.label("token_id"), api_tokens.c.expires_at,
-                  api_tokens.c.last_used_at)
-        .select_from(api_tokens.join(users, api_tokens.c.user_id == users.c.id))
-        .where(api_tokens.c.token_sha256 == ids.token_hash(token))).first()
+    row = conn.execute(_USER_FOR_TOKEN, {"token_sha256": ids.token_hash(token)}).first()
     if row is None or aware(row.expires_at) <= now:
         return None
     if row.last_used_at is None or now - aware(row.last_used_at) >= LAST_USED_EVERY:
@@ -131,7 +135,10 @@ def delete_user(conn: Connection, user_id: str) -> None:
     conn.execute(users.delete().where(users.c.id == user_id))
 
 
+_USER_BY_ID = sa.select(users.c.id, users.c.username, users.c.active_photo_id).where(
+    users.c.id == sa.bindparam("user_id"))
+
+
 def user_by_id(conn: Connection, user_id: str) -> dict | None:
-    row = conn.execute(sa.select(users.c.id, users.c.username, users.c.active_photo_id)
-                       .where(users.c.id == user_id)).first()
+    row = conn.execute(_USER_BY_ID, {"user_id": user_id}).first()
     return None if row is None else dict(row._mapping)

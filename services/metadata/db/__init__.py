@@ -68,12 +68,15 @@ def transaction_state(conn: Connection) -> dict | None:
 OUTBOX_CHANNEL = "onepic_outbox"
 
 
+_NOTIFY = sa.text(f"NOTIFY {OUTBOX_CHANNEL}")
+
+
 def notify_outbox(conn: Connection) -> None:
     """Wake relays in other processes when this transaction commits (PostgreSQL delivers a
     NOTIFY at commit, and not at all on rollback). SQLite has no such thing: its one process
     wakes its relay in-process (relay.outbox.wake)."""
     if conn.dialect.name == "postgresql":
-        conn.execute(sa.text(f"NOTIFY {OUTBOX_CHANNEL}"))
+        conn.execute(_NOTIFY)
 
 
 def insert_ignoring_conflict(conn: Connection, table: sa.Table, values: dict,
@@ -94,6 +97,22 @@ def upsert(conn: Connection, table: sa.Table, values: dict | list[dict],
     stmt = dialect_insert(conn, table).values(rows)
     updates = {k: stmt.excluded[k] for k in rows[0] if k not in index_elements}
     conn.execute(stmt.on_conflict_do_update(index_elements=index_elements, set_=updates))
+
+
+_BUILT: dict[tuple[str, str], sa.Executable] = {}
+
+
+def prebuilt(conn: Connection, name: str, build) -> sa.Executable:
+    """The statement `build(conn)` makes, made once per dialect and kept under `name`; run it
+    with its values as parameters. A statement built per call costs the expression
+    language's construction and cache-key work each time (measured: 0.1 ms of CPU for a
+    one-table SELECT, 0.35 ms for an INSERT … ON CONFLICT); one built once skips both. For
+    the statements every upload runs."""
+    key = (conn.dialect.name, name)
+    stmt = _BUILT.get(key)
+    if stmt is None:
+        stmt = _BUILT[key] = build(conn)
+    return stmt
 
 
 def dialect_insert(conn: Connection, table: sa.Table):

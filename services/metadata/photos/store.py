@@ -26,14 +26,28 @@ _COLUMNS = (photos.c.seq, photos.c.id, photos.c.user_id, photos.c.sha256, photos
 _SELECT = sa.select(*_COLUMNS).select_from(photos.join(images, photos.c.sha256 == images.c.sha256))
 
 
+# Built once: the statements every upload runs (db.prebuilt says why).
+_VARIANTS_OF = (sa.select(variants.c.sha256, variants.c.name, variants.c.fmt)
+                .where(variants.c.sha256.in_(sa.bindparam("shas", expanding=True)))
+                .order_by(variants.c.sha256, variants.c.name, variants.c.fmt))
+_BY_ID = _SELECT.where(photos.c.id == sa.bindparam("photo_id"))
+_BY_ID_OF_USER = _BY_ID.where(photos.c.user_id == sa.bindparam("owner"))
+_BY_USER_AND_IMAGE = _SELECT.where(photos.c.user_id == sa.bindparam("owner"),
+                                   photos.c.sha256 == sa.bindparam("image"))
+_USAGE = (sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(images.c.bytes), 0))
+          .select_from(photos.join(images, photos.c.sha256 == images.c.sha256))
+          .where(photos.c.user_id == sa.bindparam("owner")))
+_OUTBOX_INSERT = outbox.insert()
+_HAS_PHOTO_OF = sa.select(photos.c.id).where(photos.c.user_id == sa.bindparam("owner"),
+                                             photos.c.sha256 == sa.bindparam("image"))
+
+
 def variants_of(conn: Connection, sha256s: set[str]) -> dict[str, dict[str, list[str]]]:
     """For each image: variant name → stored formats (sorted), only for what exists."""
     out: dict[str, dict[str, list[str]]] = {s: {} for s in sha256s}
     if not sha256s:
         return out
-    rows = conn.execute(sa.select(variants.c.sha256, variants.c.name, variants.c.fmt)
-                        .where(variants.c.sha256.in_(sorted(sha256s)))
-                        .order_by(variants.c.sha256, variants.c.name, variants.c.fmt))
+    rows = conn.execute(_VARIANTS_OF, {"shas": sorted(sha256s)})
     for r in rows:
         out[r.sha256].setdefault(r.name, []).append(r.fmt)
     return out
@@ -49,10 +63,11 @@ def _with_variants(conn: Connection, rows) -> list[dict]:
 
 def get_photo(conn: Connection, photo_id: str, user_id: str | None = None) -> dict | None:
     """The photo (with image facts and variants); with `user_id`, only if it is theirs."""
-    stmt = _SELECT.where(photos.c.id == photo_id)
-    if user_id is not None:
-        stmt = stmt.where(photos.c.user_id == user_id)
-    found = _with_variants(conn, conn.execute(stmt))
+    if user_id is None:
+        rows = conn.execute(_BY_ID, {"photo_id": photo_id})
+    else:
+        rows = conn.execute(_BY_ID_OF_USER, {"photo_id": photo_id, "owner": user_id})
+    found = _with_variants(conn, rows)
     return found[0] if found else None
 
 
@@ -89,18 +104,14 @@ def decode_cursor(cursor: str) -> int:
 
 def usage(conn: Connection, user_id: str) -> tuple[int, int]:
     """(photos, bytes of their originals) the user holds, for the quotas."""
-    count, total = conn.execute(
-        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(images.c.bytes), 0))
-        .select_from(photos.join(images, photos.c.sha256 == images.c.sha256))
-        .where(photos.c.user_id == user_id)).one()
+    count, total = conn.execute(_USAGE, {"owner": user_id}).one()
     return int(count), int(total)
 
 
 def check_quota(conn: Connection, user_id: str, sha256: str, size: int, settings) -> None:
     """403 quota_exceeded when one more photo of `size` bytes would pass QUOTA_PHOTOS or
     QUOTA_BYTES; the same bytes again (an existing photo) cost nothing."""
-    if conn.execute(sa.select(photos.c.id).where(photos.c.user_id == user_id,
-                                                 photos.c.sha256 == sha256)).first():
+    if conn.execute(_HAS_PHOTO_OF, {"owner": user_id, "image": sha256}).first():
         return
     count, total = usage(conn, user_id)
     if count + 1 > settings.quota_photos or total + size > settings.quota_bytes:
@@ -117,30 +128,37 @@ def record_photo(conn: Connection, info: dict) -> tuple[dict, bool]:
     photo back. A resize request goes into the outbox, committed with the rows, whenever the
     image has no variants yet (duplicates are harmless: the resizer is idempotent)."""
     now = ids.now()
-    db.insert_ignoring_conflict(conn, images, {
+    # The image is referenced again: garbage collection must not take its bytes. An existing
+    # row is updated even when unreferenced_at is already NULL, so a collector holding it
+    # (FOR UPDATE) re-reads it after this transaction and sees the change, or, had it
+    # collected the row meanwhile, this inserts a fresh one (services/metadata/gc). One
+    # statement: insert, or clear the mark.
+    conn.execute(db.prebuilt(conn, "image: insert or clear its GC mark", lambda c: (
+        db.dialect_insert(c, images).on_conflict_do_update(
+            index_elements=["sha256"], set_={"unreferenced_at": None}))), {
         "sha256": info["sha256"], "format": info["format"], "width": info["width"],
         "height": info["height"], "bytes": info["bytes"], "alpha": info["alpha"],
-        "frames": info["frames"], "created_at": now}, ["sha256"])
-    created = db.insert_ignoring_conflict(conn, photos, {
+        "frames": info["frames"], "created_at": now})
+    created = conn.execute(db.prebuilt(conn, "photo: insert if new", lambda c: (
+        db.dialect_insert(c, photos).on_conflict_do_nothing(
+            index_elements=["user_id", "sha256"]))), {
         "id": ids.photo_id(), "user_id": info["user_id"], "sha256": info["sha256"],
         "alt": info["alt"], "rating": info["rating"], "created_at": now,
-        "expires_at": info.get("expires_at"), "source_id": info.get("source_id")},
-        ["user_id", "sha256"]) == 1
-    # The image is referenced again: garbage collection must not take its bytes. An update
-    # even when already NULL, so a collector holding the row (FOR UPDATE) re-reads it after
-    # this transaction and sees the change (services/metadata/gc).
-    conn.execute(images.update().where(images.c.sha256 == info["sha256"])
-                 .values(unreferenced_at=None))
-    photo = _with_variants(conn, conn.execute(_SELECT.where(
-        photos.c.user_id == info["user_id"], photos.c.sha256 == info["sha256"])))[0]
+        "expires_at": info.get("expires_at"), "source_id": info.get("source_id")}
+    ).rowcount == 1
+    photo = _with_variants(conn, conn.execute(
+        _BY_USER_AND_IMAGE, {"owner": info["user_id"], "image": info["sha256"]}))[0]
     if info["activate"]:
         conn.execute(users.update().where(users.c.id == info["user_id"])
                      .values(active_photo_id=photo["id"]))
-    changes.photo_changed(conn, [photo["id"]])  # and the user, when it is now the active one
+    if created and not info["activate"]:
+        changes.photo_added(conn, photo["id"])
+    else:
+        changes.photo_changed(conn, [photo["id"]])  # and the user, when it is now the active one
     if not photo["variants"]:
-        conn.execute(outbox.insert().values(
-            queue=RESIZE_REQUESTS, created_at=now,
-            payload=json.dumps({"sha256": photo["sha256"], "format": photo["format"]})))
+        conn.execute(_OUTBOX_INSERT, {
+            "queue": RESIZE_REQUESTS, "created_at": now,
+            "payload": json.dumps({"sha256": photo["sha256"], "format": photo["format"]})})
         db.notify_outbox(conn)
     return photo, created
 

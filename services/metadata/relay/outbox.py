@@ -33,11 +33,23 @@ def wake() -> None:
     _WAKE.set()
 
 
+# Built once: each relayed upload runs both (services/metadata/db.prebuilt says why).
+_CLAIM = (sa.select(outbox.c.id, outbox.c.queue, outbox.c.payload).order_by(outbox.c.id)
+          .limit(sa.bindparam("batch", type_=sa.Integer))
+          .with_for_update(skip_locked=True))
+_DELETE = outbox.delete().where(outbox.c.id.in_(sa.bindparam("ids", expanding=True)))
+
+
 class OutboxRelay:
     def __init__(self, engine: Engine, broker: Broker, *, batch: int = 100,
-                 poll_interval: float = 0.2, min_backoff: float = 0.2, max_backoff: float = 10.0):
+                 poll_interval: float = 0.2, listen_poll_interval: float = 5.0,
+                 min_backoff: float = 0.2, max_backoff: float = 10.0):
+        """`poll_interval`: between passes while nothing wakes the relay by itself (SQLite,
+        or PostgreSQL while LISTEN cannot be set up); `listen_poll_interval`: while a LISTEN
+        connection is up, when every commit that adds rows notifies it."""
         self.engine, self.broker = engine, broker
         self.batch, self.poll_interval = batch, poll_interval
+        self.listen_poll_interval = max(poll_interval, listen_poll_interval)
         self._listen = None   # pool connection LISTENing for NOTIFY (PostgreSQL only)
         self.min_backoff, self.max_backoff = min(min_backoff, max_backoff), max_backoff
 
@@ -48,10 +60,7 @@ class OutboxRelay:
         published: list[int] = []
         failure: BrokerUnavailable | None = None
         with self.engine.connect() as conn, db.write(conn):
-            rows = conn.execute(
-                sa.select(outbox.c.id, outbox.c.queue, outbox.c.payload)
-                .order_by(outbox.c.id).limit(self.batch)
-                .with_for_update(skip_locked=True)).fetchall()
+            rows = conn.execute(_CLAIM, {"batch": self.batch}).fetchall()
             for row in rows:
                 try:
                     self.broker.publish(row.queue, json.loads(row.payload))
@@ -64,7 +73,7 @@ class OutboxRelay:
             # Committed even when the broker failed midway: what it confirmed must not be
             # sent again needlessly.
             if published:
-                conn.execute(outbox.delete().where(outbox.c.id.in_(published)))
+                conn.execute(_DELETE, {"ids": published})
         if failure is not None:
             raise failure
         return len(published)
@@ -96,15 +105,24 @@ class OutboxRelay:
     def _idle(self, stop: threading.Event) -> None:
         """Nothing (more) waiting: sleep until a commit wakes us (in this process, or a NOTIFY
         from another on PostgreSQL), the poll interval passes or `stop` is set (checked every
-        0.1 s: one thread cannot wait on two events). The poll stays as the fallback for a
-        notification lost with a connection."""
-        deadline = time.monotonic() + self.poll_interval
+        0.1 s: one thread cannot wait on two events).
+
+        A commit while no LISTEN connection was up notified nobody, so a LISTEN set up anew
+        ends the wait at once (the next pass publishes those rows); after that every commit
+        that adds rows notifies it (NOTIFY is delivered at commit to every listening
+        session), and the poll, only a fallback, runs every `listen_poll_interval` instead of
+        every `poll_interval`: an idle pass costs a transaction and its round trips."""
+        listening = self._listen
+        interval = self.listen_poll_interval if listening is not None else self.poll_interval
+        deadline = time.monotonic() + interval
         while not stop.is_set():
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return
             step = min(remaining, 0.1)
             listener = self._listener()
+            if listener is not None and self._listen is not listening:
+                return  # listening anew: one pass for what committed before it
             if listener is not None:
                 if self._notified(listener, step):
                     return

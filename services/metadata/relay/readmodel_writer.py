@@ -96,9 +96,15 @@ def split_key(key: str) -> tuple[str, str]:
     return kind, name
 
 
+_VERSION_OF = sa.select(rm_versions.c.version).where(rm_versions.c.key == sa.bindparam("key"))
+
+
+_DONE = rm_pending.delete().where(rm_pending.c.key == sa.bindparam("key"),
+                                  rm_pending.c.version <= sa.bindparam("version"))
+
+
 def version_of(conn: Connection, key: str) -> int:
-    return conn.execute(sa.select(rm_versions.c.version)
-                        .where(rm_versions.c.key == key)).scalar() or 0
+    return conn.execute(_VERSION_OF, {"key": key}).scalar() or 0
 
 
 class ReadModelWriter:
@@ -163,10 +169,24 @@ class ReadModelWriter:
             log.warning("read model: %d of %d writes pending (%s); the worker retries them",
                         len(set(keys)) - len(landed), len(set(keys)), e)
         if landed:
-            with db.write(conn):
-                for key, version in landed.items():
-                    conn.execute(rm_pending.delete().where(rm_pending.c.key == key,
-                                                           rm_pending.c.version <= version))
+            # One statement for every key that landed (each only up to the version written:
+            # a newer change stays pending).
+            if len(landed) == 1:  # nearly always (one photo's entry): built once
+                (key, version), = landed.items()
+                done, params = _DONE, {"key": key, "version": version}
+            else:
+                done, params = rm_pending.delete().where(sa.or_(*(
+                    sa.and_(rm_pending.c.key == key, rm_pending.c.version <= version)
+                    for key, version in landed.items()))), {}
+            if conn.dialect.name == "postgresql":
+                # In the transaction the reads above began: a statement under READ COMMITTED
+                # sees what is committed when it runs, as in a new one, and this saves the
+                # COMMIT and BEGIN between them (two round trips).
+                conn.execute(done, params)
+                conn.commit()
+            else:
+                with db.write(conn):  # SQLite: a write after reads must BEGIN IMMEDIATE
+                    conn.execute(done, params)
         return len(landed)
 
     def retry_pending(self, conn: Connection, limit: int = 500) -> int:

@@ -52,6 +52,9 @@ def parse(message: dict) -> tuple[str, list[dict], str | None]:
     return sha256, out, failed
 
 
+_IMAGE = sa.select(images.c.sha256).where(images.c.sha256 == sa.bindparam("sha256"))
+
+
 class ResultsConsumer:
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -65,7 +68,7 @@ class ResultsConsumer:
             metrics.EVENTS_CONSUMED.labels("metadata", RESIZE_RESULTS, "rejected").inc()
             return
         with _database_or_retry(), self.engine.connect() as conn, db.write(conn):
-            known = conn.execute(images.select().where(images.c.sha256 == sha256)).first()
+            known = conn.execute(_IMAGE, {"sha256": sha256}).first()
             if known is None:
                 log.error("resize.results: no image %s; dropping", sha256)
                 metrics.EVENTS_CONSUMED.labels("metadata", RESIZE_RESULTS, "rejected").inc()
@@ -91,9 +94,24 @@ class ResultsConsumer:
         metrics.DEAD_LETTERS.labels(RESIZE_REQUESTS).inc()
 
 
+_VARIANT_COLUMNS = ("sha256", "name", "fmt", "width", "height", "bytes")
+
+
+def _variants_upsert(conn, n: int):
+    """INSERT … ON CONFLICT DO UPDATE of `n` rows, the parameters of row i named `<column>_i`."""
+    stmt = db.dialect_insert(conn, variants).values([
+        {k: sa.bindparam(f"{k}_{i}") for k in _VARIANT_COLUMNS} for i in range(n)])
+    return stmt.on_conflict_do_update(
+        index_elements=["sha256", "name", "fmt"],
+        set_={k: stmt.excluded[k] for k in ("width", "height", "bytes")})
+
+
 def record_variants(conn, sha256: str, rows: list[dict]) -> None:
     """Upsert the variants made of one image (a redelivery changes nothing)."""
-    db.upsert(conn, variants, rows, ["sha256", "name", "fmt"])  # one statement for the set
+    if rows:  # one statement for the set, built once per number of rows
+        n = len(rows)
+        conn.execute(db.prebuilt(conn, f"variants: upsert {n}", lambda c: _variants_upsert(c, n)),
+                     {f"{k}_{i}": v for i, row in enumerate(rows) for k, v in row.items()})
     changes.image_changed(conn, sha256)  # every photo of it, and whoever shows one
 
 

@@ -134,3 +134,47 @@ def test_a_commit_in_another_process_wakes_the_idle_relay_by_notify(pg_engine, b
         stop.set()
         thread.join(timeout=10)
     assert not thread.is_alive()
+
+
+def _published(amqp_url, broker, within: float) -> list:
+    deadline, got = time.monotonic() + within, []
+    while not got and time.monotonic() < deadline:
+        try:
+            got = drain(amqp_url, broker.queue_name(RESIZE_REQUESTS))
+        except pika.exceptions.ChannelClosedByBroker:   # not declared until published
+            pass
+        time.sleep(0.05)
+    return got
+
+
+def test_rows_committed_while_the_listen_connection_was_lost_go_out_when_it_is_back(
+        pg_engine, broker, amqp_url):
+    """Listening, the relay polls rarely (listen_poll_interval); a commit made while its
+    LISTEN connection was gone notified nobody, so setting LISTEN up again starts a pass."""
+    import sqlalchemy as sa
+
+    relay = OutboxRelay(pg_engine, broker, poll_interval=0.2, listen_poll_interval=60)
+    stop = threading.Event()
+    thread = threading.Thread(target=relay.run, args=(stop,))
+    thread.start()
+    try:
+        deadline = time.monotonic() + 5
+        while relay._listen is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)  # past the first wait (the short poll, before LISTEN was up)
+        listening = relay._listen
+        assert listening is not None
+        with pg_engine.begin() as conn:
+            pid = listening.driver_connection.get_backend_pid()
+            conn.execute(sa.text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+            # Committed in the gap, and not notified at all: only a pass finds it.
+            conn.execute(outbox.insert().values(
+                queue=RESIZE_REQUESTS, created_at=datetime.now(UTC),
+                payload=json.dumps({"sha256": "cd" * 32, "format": "jpeg"})))
+        got = _published(amqp_url, broker, within=5)
+        assert [m["sha256"] for m in got] == ["cd" * 32]
+        assert relay._listen is not None and relay._listen is not listening
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert not thread.is_alive()

@@ -58,3 +58,24 @@ def test_the_api_answers_503_with_retry_after_while_the_database_refuses(
         admin.dispose()
     # And back once the database is.
     assert client.get("/v1/me", headers=h).status_code == 200
+
+
+def test_a_pooled_connection_dropped_while_idle_is_replaced_not_failed(pg_url):
+    """No pre-ping (decision 0067): the pool polls the idle socket and replaces a connection
+    the server closed, so the request that checks it out never sees the dead one."""
+    engine = db.create_engine(pg_url)
+    admin = sa.create_engine(sa.engine.make_url(pg_url).set(drivername="postgresql+psycopg2"),
+                             isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            first = conn.execute(sa.text("SELECT pg_backend_pid()")).scalar()
+        with admin.connect() as conn:
+            conn.execute(sa.text("SELECT pg_terminate_backend(:p)"), {"p": first})
+        time.sleep(0.2)  # the FATAL message and the close reach the pooled socket
+        with engine.connect() as conn:
+            second = conn.execute(sa.text("SELECT pg_backend_pid()")).scalar()
+        assert second != first
+        assert engine.pool.checkedout() == 0
+    finally:
+        engine.dispose()
+        admin.dispose()

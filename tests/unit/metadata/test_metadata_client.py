@@ -93,3 +93,65 @@ def test_an_unreachable_metadata_is_unavailable():
     client = MetadataClient.over_http("http://127.0.0.1:9", TOKEN, timeout=1)
     with pytest.raises(MetadataUnavailable):
         client.ping()
+
+
+class _KeepAliveServer:
+    """An HTTP/1.1 server that keeps connections open, counts them, and can drop them all
+    (as gunicorn does past its keep-alive timeout)."""
+
+    def __init__(self):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        outer = self
+        self.connections = []
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def setup(self):
+                super().setup()
+                outer.connections.append(self.connection)
+
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                body = b'{"user_id": "u1", "username": "arpit"}'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+
+    def drop_connections(self):
+        import socket
+        for conn in self.connections:
+            conn.shutdown(socket.SHUT_RDWR)
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_over_http_keeps_its_connection_and_replaces_one_the_server_closed():
+    import time
+
+    server = _KeepAliveServer()
+    try:
+        client = MetadataClient.over_http(server.url, TOKEN)
+        for _ in range(3):
+            assert client.authenticate("t")["username"] == "arpit"
+        assert len(server.connections) == 1  # one keep-alive connection, reused
+        server.drop_connections()
+        time.sleep(0.1)  # the FIN reaches the kept socket
+        assert client.authenticate("t")["username"] == "arpit"
+        assert len(server.connections) == 2
+        client.close()
+    finally:
+        server.close()
