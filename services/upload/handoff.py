@@ -22,7 +22,9 @@ upload answers those methods 405 as any service does for a method it lacks.
 """
 from __future__ import annotations
 
+import http.cookiejar
 import logging
+import threading
 
 import requests
 import urllib3
@@ -88,15 +90,29 @@ def _answer(upstream: requests.Response, method: str) -> Response:
     return resp
 
 
+_local = threading.local()
+
+
+def _session() -> requests.Session:
+    """This request thread's session to metadata: its own keep-alive connections, as requests
+    does not promise a Session is safe across threads (upload runs gthread workers), and no
+    cookie jar: a Set-Cookie metadata answers is the caller's, passed back to them, and a jar
+    would send it with the next caller's request that has no Cookie of its own."""
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = _local.session = requests.Session()
+        session.headers.clear()  # no default User-Agent, Accept or Accept-Encoding of our own
+        session.trust_env = False  # never a proxy from the environment between two pods
+        session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+    return session
+
+
 def install(app: Flask, base_url: str) -> None:
     """Hand metadata's requests on to `base_url` (metadata's public API); nothing when empty."""
     if not base_url:
         return
     base = base_url.rstrip("/")
     pairs = handed_on()
-    session = requests.Session()
-    session.headers.clear()  # no default User-Agent, Accept or Accept-Encoding of our own
-    session.trust_env = False  # never a proxy from the environment between two pods
 
     @app.before_request
     def _hand_on():
@@ -108,7 +124,7 @@ def install(app: Flask, base_url: str) -> None:
         query = request.query_string.decode("latin-1")
         url = base + request.path + (f"?{query}" if query else "")
         try:
-            upstream = session.request(request.method, url, data=body or None,
+            upstream = _session().request(request.method, url, data=body or None,
                                        headers=_request_headers(), timeout=TIMEOUT,
                                        allow_redirects=False, stream=True)
             try:

@@ -184,3 +184,43 @@ def test_an_answer_without_a_content_type_gets_none_added(monkeypatch):
         srv.server_close()
     assert r.status_code == 204 and "Content-Type" not in r.headers
     assert r.headers["Allow"] == "GET, HEAD, OPTIONS, POST"
+
+
+def test_a_cookie_metadata_set_for_one_caller_is_never_sent_for_the_next(upstream):
+    # The upstream answers Set-Cookie a=1, b=2: that is the caller's to keep, not upload's.
+    # A client-side cookie jar would attach them to the next caller's request that has no
+    # Cookie header of its own (someone else's session).
+    url, seen = upstream
+    client = _upload(url)
+    first = client.get("/v1/photos", headers={"Cookie": "onepic_session=alice",
+                                              "X-CSRF-Token": "c"})
+    assert first.status_code == 200
+    second = client.get("/v1/photos", headers={"Authorization": "Bearer bob-token"})
+    assert second.status_code == 200
+    headers = {k.lower(): v for k, v in seen[1]["headers"]}
+    assert "cookie" not in headers, headers
+
+
+def test_each_request_thread_has_its_own_connection_to_metadata(upstream):
+    # requests does not promise a Session is safe across threads; upload runs gthread workers.
+    url, seen = upstream
+    app_client = _upload(url)
+    sessions = []  # the objects, kept alive, so two distinct ones never share an id
+    real = handoff._session
+
+    def spy():
+        s = real()
+        sessions.append(s)
+        return s
+
+    handoff._session = spy
+    try:
+        threads = [threading.Thread(target=lambda: app_client.get(
+            "/v1/photos", headers={"Authorization": "Bearer t"})) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        handoff._session = real
+    assert len(seen) == 3 and len({id(s) for s in sessions}) == 3
