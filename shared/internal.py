@@ -31,10 +31,11 @@ from __future__ import annotations
 
 import http.client
 import json
-import select
 import threading
 from typing import Any
 from urllib.parse import urlsplit
+
+from shared.sockets import readable
 
 TOKEN_HEADER = "X-Internal-Token"  # noqa: S105 - a header name, not a secret
 
@@ -170,7 +171,7 @@ class _ConnectionPool:
                 conn = self._idle.pop() if self._idle else None
             if conn is None:
                 return self._conn_class(self._host, self._port, timeout=self._timeout)
-            if conn.sock is not None and not _readable(conn.sock):
+            if conn.sock is not None and not readable(conn.sock):
                 return conn
             conn.close()  # closed by the server meanwhile (or junk arrived): a fresh one
 
@@ -206,9 +207,3 @@ class _ConnectionPool:
         else:
             self._give_back(conn)
         return answer.status, data
-
-
-def _readable(sock) -> bool:
-    poller = select.poll()
-    poller.register(sock, select.POLLIN | select.POLLERR | select.POLLHUP)
-    return bool(poller.poll(0))

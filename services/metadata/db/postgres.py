@@ -1,11 +1,11 @@
 """PostgreSQL specifics: the production database, reached through psycopg2."""
 from __future__ import annotations
 
-import select
-
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+
+from shared.sockets import readable
 
 # A connection attempt to a Postgres that is down (or a host that drops packets) fails
 # within this, so a request answers 503 in seconds rather than hanging.
@@ -45,7 +45,7 @@ def replace_dropped(dbapi_conn, _record, _proxy) -> None:
     per background pass, which cost both psycopg2 and the Postgres backend CPU."""
     if dbapi_conn.closed:
         raise sa.exc.DisconnectionError("connection closed")
-    if not _readable(dbapi_conn.fileno()):
+    if not readable(dbapi_conn.fileno()):
         return
     try:
         with dbapi_conn.cursor() as cur:
@@ -54,9 +54,3 @@ def replace_dropped(dbapi_conn, _record, _proxy) -> None:
         raise sa.exc.DisconnectionError(f"dropped while idle: {type(e).__name__}") from e
     # The ping left a transaction open (psycopg2 began one); the pooled state is none.
     dbapi_conn.rollback()
-
-
-def _readable(fd: int) -> bool:
-    poller = select.poll()
-    poller.register(fd, select.POLLIN | select.POLLERR | select.POLLHUP)
-    return bool(poller.poll(0))
