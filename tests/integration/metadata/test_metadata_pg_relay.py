@@ -122,13 +122,7 @@ def test_a_commit_in_another_process_wakes_the_idle_relay_by_notify(pg_engine, b
                 queue=RESIZE_REQUESTS, created_at=datetime.now(UTC),
                 payload=json.dumps({"sha256": "ab" * 32, "format": "jpeg"})))
             db.notify_outbox(conn)
-        deadline, got = time.monotonic() + 5, []
-        while not got and time.monotonic() < deadline:
-            try:
-                got = drain(amqp_url, broker.queue_name(RESIZE_REQUESTS))
-            except pika.exceptions.ChannelClosedByBroker:   # not declared until published
-                pass
-            time.sleep(0.05)
+        got = _published(amqp_url, broker, within=5)
         assert [m["sha256"] for m in got] == ["ab" * 32]
     finally:
         stop.set()
